@@ -1,0 +1,5 @@
+import sys
+
+from linksim.cli import main
+
+sys.exit(main())

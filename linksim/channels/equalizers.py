@@ -1,0 +1,38 @@
+r"""Single-tap equalizers with perfect CSI for :math:`y = h x + n`.
+
+Both return the equalized symbol :math:`\hat x = w y = g x + w n` with the gain
+:math:`g = w h` (real) and post-equalization noise variance :math:`|w|^2 N_0`:
+
+- ZF:   :math:`w = 1/h`, :math:`g = 1`, :math:`N_0^{\mathrm{eff}} = N_0/|h|^2`.
+- MMSE: :math:`w = h^*/(|h|^2 + N_0)`, :math:`g = |h|^2/(|h|^2+N_0)`,
+  :math:`N_0^{\mathrm{eff}} = |h|^2 N_0/(|h|^2+N_0)^2`.
+
+For one stream both give the same unbiased SINR :math:`g^2/N_0^{\mathrm{eff}} = |h|^2/N_0`.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+
+Equalizer = Callable[[torch.Tensor, torch.Tensor, torch.Tensor],
+                     tuple[torch.Tensor, torch.Tensor, torch.Tensor]]
+
+
+def mmse(y: torch.Tensor, h: torch.Tensor, no: torch.Tensor
+         ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(x_hat, gain, no_eff)`` for y, h: [B, n] complex and no: [B, 1] float."""
+    h2 = h.abs().square()
+    denom = h2 + no
+    x_hat = h.conj() * y / denom
+    return x_hat, h2 / denom, h2 * no / denom.square()
+
+
+def zf(y: torch.Tensor, h: torch.Tensor, no: torch.Tensor
+       ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """``(x_hat, gain, no_eff)`` for y, h: [B, n] complex and no: [B, 1] float."""
+    h2 = h.abs().square()
+    return y / h, torch.ones_like(h2), no / h2.clamp_min(1e-12)
+
+
+EQUALIZERS: dict[str, Equalizer] = {"mmse": mmse, "zf": zf}

@@ -1,0 +1,36 @@
+"""``linksim list``: every registered system, channel, data set, metric and checkpoint."""
+from __future__ import annotations
+
+import argparse
+import inspect
+
+from linksim.registry import CHANNELS, DATASETS, METRICS, SYSTEMS
+
+
+def _summary(obj) -> str:
+    doc = inspect.getdoc(obj) or ""
+    return doc.splitlines()[0] if doc else ""
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("list", help="list systems, channels, data sets, metrics, checkpoints")
+    p.set_defaults(main=main)
+
+
+def main(args: argparse.Namespace) -> int:
+    for title, registry in (("systems", SYSTEMS), ("channels", CHANNELS),
+                            ("datasets", DATASETS), ("metrics", METRICS)):
+        print(f"{title}:")
+        for name, obj in registry.items():
+            print(f"  {name:<14} {_summary(obj)}")
+    print("checkpoints:")
+    try:
+        from linksim.zoo import list_checkpoints
+    except ImportError:
+        list_checkpoints = list
+    for card in list_checkpoints():
+        print(f"  {card.get('id', '?'):<34} {card.get('system', '?'):<10} "
+              f"cbr {card.get('cbr_label', card.get('cbr', '?'))}  "
+              f"snr {card.get('snr_db', card.get('snr_range', '?'))}  "
+              f"steps {card.get('steps', '?')}")
+    return 0

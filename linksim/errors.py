@@ -1,0 +1,16 @@
+"""User-facing errors.
+
+Library code raises :class:`LinksimError` (never ``sys.exit``); the CLI turns it
+into one line on stderr and exit code 2.
+"""
+
+
+class LinksimError(Exception):
+    """Bad input from the user: a one-line message naming the file, key and fix."""
+
+
+class UnknownName(LinksimError, KeyError):
+    """A registry lookup of a name that is not registered."""
+
+    def __str__(self) -> str:  # KeyError would quote the message
+        return self.args[0]

@@ -1,0 +1,48 @@
+"""Fetching standard data sets from their official sources into a cache folder.
+
+The cache is ``$LINKSIM_DATA`` or ``~/.cache/linksim/data``. Downloads go
+through ``pooch`` with a checksum; where the publisher gives none (DIV2K),
+the SHA-256 of the first download is recorded beside it and checked on every
+later use (trust on first use).
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from linksim.errors import LinksimError
+
+
+def cache_dir() -> Path:
+    return Path(os.environ.get("LINKSIM_DATA", Path.home() / ".cache" / "linksim" / "data"))
+
+
+def sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def fetch(url: str, dest: Path, known_hash: str | None, what: str) -> Path:
+    """Download ``url`` to ``dest`` (once) and verify it; LinksimError when offline."""
+    import pooch
+
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    record = dest.parent / "checksums.json"
+    seen = json.loads(record.read_text()) if record.exists() else {}
+    expected = known_hash or (f"sha256:{seen[dest.name]}" if dest.name in seen else None)
+    try:
+        path = Path(pooch.retrieve(url, known_hash=expected, fname=dest.name,
+                                   path=dest.parent, progressbar=True))
+    except Exception as exc:  # network errors come in many types
+        raise LinksimError(f"{what}: no local copy and download from {url} failed "
+                           f"({type(exc).__name__}); pass the folder with [source] path "
+                           f"or put the files in {dest.parent}") from None
+    if dest.name not in seen:
+        seen[dest.name] = sha256(path)
+        record.write_text(json.dumps(seen, indent=1))
+    return path
