@@ -19,6 +19,7 @@ from typing import Any, Iterator, Protocol
 import torch
 
 from linksim import __version__
+from linksim.errors import LinksimError
 from linksim.metrics.stats import Accumulator
 from linksim.records import append_record, read_records, write_table
 from linksim.registry import CHANNELS, DATASETS, METRICS, SYSTEMS
@@ -75,7 +76,10 @@ def expand_points(scenario: Scenario) -> Iterator[Point]:
 def load_items(scenario: Scenario) -> list[tuple[str, torch.Tensor]]:
     """Decode (and crop) the source once; images kept as uint8 [3, H, W] in memory."""
     seed_everything(scenario.seed)  # random crops, if any, are part of the scenario
-    data = DATASETS.get(scenario.source.dataset)(**scenario.source.dataset_kwargs())
+    try:
+        data = DATASETS.get(scenario.source.dataset)(**scenario.source.dataset_kwargs())
+    except LinksimError as exc:
+        raise LinksimError(f"{scenario.file}: [source]: {exc}") from None
     return [(name, data[i].mul(255).round().to(torch.uint8)) for i, name in enumerate(data.names)]
 
 

@@ -22,7 +22,7 @@ def quantize8(x: torch.Tensor) -> torch.Tensor:
 @METRICS.register("psnr")
 def psnr(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
     r"""PSNR in dB, :math:`10\log_{10}(1/\mathrm{MSE})` per image on 8-bit values (capped at 100 dB)."""
-    mse = (quantize8(x).double() - quantize8(x_hat).double()).square().flatten(1).mean(1)
+    mse = (quantize8(x.double()) - quantize8(x_hat.double())).square().flatten(1).mean(1)
     return (10.0 * torch.log10(1.0 / mse.clamp_min(1e-10))).clamp_max(100.0)
 
 
@@ -46,5 +46,5 @@ def ms_ssim(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
     if side <= 32:
         raise LinksimError(f"ms_ssim: images of {side} px are too small (needs > 32 px); "
                            "drop ms_ssim from [metrics] names or use larger crops")
-    return _ms_ssim(quantize8(x).double(), quantize8(x_hat).double(), data_range=1.0,
+    return _ms_ssim(quantize8(x.double()), quantize8(x_hat.double()), data_range=1.0,
                     size_average=False, win_size=ms_ssim_window(side))

@@ -22,7 +22,7 @@ CROP_MODES = ("center", "random")
 
 def to_tensor(rgb: np.ndarray) -> torch.Tensor:
     """[H, W, 3] uint8 -> [3, H, W] float32 in [0, 1]."""
-    return torch.from_numpy(np.ascontiguousarray(rgb)).permute(2, 0, 1).float().div_(255.0)
+    return torch.from_numpy(np.array(rgb, dtype=np.uint8)).permute(2, 0, 1).float().div_(255.0)
 
 
 def read_image(path: Path) -> torch.Tensor:

@@ -1,0 +1,39 @@
+"""Scenario parsing: sweep syntax, overrides, shipped scenario files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from linksim.scenario import load_scenario
+from linksim.scenario.parse import parse_cbr, parse_snr
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_sweep_syntax():
+    assert parse_snr("0:20:5") == [0, 5, 10, 15, 20]
+    assert parse_snr("1:19:3") == [1, 4, 7, 10, 13, 16, 19]
+    assert parse_snr([1, 2.5]) == [1.0, 2.5] and parse_snr(7) == [7.0]
+    assert parse_cbr(["1/16", "1/48", 0.5]) == [1 / 16, 1 / 48, 0.5]
+    for bad in ("0:10", "a:b:c", "0:10:-1"):
+        with pytest.raises(ValueError):
+            parse_snr(bad)
+    with pytest.raises(ValueError):
+        parse_cbr("1/0")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml")), ids=lambda p: p.name)
+def test_shipped_scenarios_parse(path):
+    scenario = load_scenario(path)
+    assert scenario.systems and scenario.channels and scenario.sweep.snr_db
+
+
+def test_overrides_and_digest():
+    base = load_scenario(ROOT / "scenarios" / "quickstart.toml")
+    other = load_scenario(ROOT / "scenarios" / "quickstart.toml",
+                          ["stop.max_items=2", "sweep.snr_db=\"0:4:2\"", "systems.1.label=ZF",
+                           "output=elsewhere"])
+    assert other.stop.max_items == 2 and other.sweep.snr_db == [0, 2, 4]
+    assert other.systems[1].label == "ZF" and str(other.output) == "elsewhere"
+    assert base.digest() != other.digest()
