@@ -18,9 +18,12 @@ class LearnedSystem(System):
     learned: ClassVar[bool] = True
     configs: ClassVar[dict[str, dict[str, Any]]] = {}
 
-    def __init__(self, cbr: float, config: str | dict[str, Any] = "small",
+    def __init__(self, cbr: float, config: str | dict[str, Any] | None = None,
                  checkpoint: str | None = None, **overrides: Any) -> None:
         super().__init__(cbr)
+        if config is None:  # "small", or the configuration the checkpoint was trained with
+            from linksim import zoo  # the zoo imports systems; keep the import local
+            config = "small" if checkpoint is None else zoo.read_card(checkpoint)["config"]
         if isinstance(config, str):
             if config not in self.configs:
                 raise LinksimError(f"config={config!r}: unknown; choose one of "
@@ -30,7 +33,7 @@ class LearnedSystem(System):
         self.build(**self.config)
         self._checkpoint_id: str | None = None
         if checkpoint is not None:
-            from linksim import zoo  # the zoo imports systems; keep the import local
+            from linksim import zoo
             zoo.load_into(self, checkpoint)
             self._checkpoint_id = checkpoint
 

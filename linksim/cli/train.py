@@ -1,0 +1,77 @@
+"""``linksim train``: train a registered learned system and write a zoo checkpoint."""
+from __future__ import annotations
+
+import argparse
+import json
+
+from linksim.errors import LinksimError
+from linksim.scenario.parse import parse_cbr
+from linksim.training import TrainConfig, train
+from linksim.training.config import parse_sets
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a learned system; writes <out>.pt + <out>.json",
+                       description="Train a learned system on random crops of an image folder "
+                       "over a simulated channel (AdamW, warm-up + cosine, gradient clipping). "
+                       "Writes the state dict <out>.pt and its model card <out>.json.")
+    p.add_argument("system", help="registered learned system (see 'linksim list')")
+    p.add_argument("--data", required=True, help="training image folder")
+    p.add_argument("--val", default=None, help="validation image folder (center crops)")
+    p.add_argument("--out", required=True, help="output path without suffix, e.g. zoo/<id>")
+    p.add_argument("--cbr", default="1/16", help="channel bandwidth ratio (default 1/16)")
+    p.add_argument("--snr", default="0:20",
+                   help="training SNR in dB per batch: range 'lo:hi' or list 'a,b,c'")
+    p.add_argument("--channel", default="awgn", help="registered channel (awgn, rayleigh)")
+    p.add_argument("--fading", default=None, help="rayleigh fading: block (default) or fast")
+    p.add_argument("--channel-set", action="append", default=[], metavar="KEY=VALUE",
+                   help="extra channel parameter (repeatable), e.g. equalizer=zf")
+    p.add_argument("--config", default="small", help="named model config (default small)")
+    p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
+                   help="model config override (repeatable), e.g. adaptation=none")
+    p.add_argument("--steps", type=int, default=1000)
+    p.add_argument("--batch", type=int, default=8)
+    p.add_argument("--crop", type=int, default=64)
+    p.add_argument("--lr", type=float, default=1e-4, help="peak AdamW learning rate")
+    p.add_argument("--weight-decay", type=float, default=1e-4)
+    p.add_argument("--warmup", type=int, default=100, help="linear warm-up steps")
+    p.add_argument("--clip", type=float, default=1.0, help="gradient-norm clip (0: off)")
+    p.add_argument("--loss", default="mse", choices=("mse", "ms_ssim"))
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--resize", type=int, default=512,
+                   help="short side the training images are resized to in memory (0: keep)")
+    p.add_argument("--val-crop", type=int, default=256)
+    p.add_argument("--val-count", type=int, default=None)
+    p.add_argument("--val-every", type=int, default=500)
+    p.add_argument("--save-every", type=int, default=100, help="steps between resume saves")
+    p.add_argument("--log-every", type=int, default=25)
+    p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--resume", action="store_true", help="continue from <out>.resume.pt")
+    p.set_defaults(main=main)
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """The :class:`TrainConfig` for parsed ``linksim train`` arguments."""
+    try:
+        (cbr,) = parse_cbr(args.cbr)
+    except ValueError as exc:
+        raise LinksimError(f"--cbr {args.cbr!r}: {exc}") from None
+    channel_params = parse_sets(args.channel_set, "--channel-set")
+    if args.fading is not None:
+        channel_params["fading"] = args.fading
+    return TrainConfig(
+        system=args.system, data=args.data, val=args.val, out=args.out, cbr=cbr, snr=args.snr,
+        config=args.config, overrides=parse_sets(args.sets), channel=args.channel,
+        channel_params=channel_params, steps=args.steps, batch=args.batch, crop=args.crop,
+        lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, clip=args.clip,
+        loss=args.loss, seed=args.seed, resize=args.resize or None, val_crop=args.val_crop,
+        val_count=args.val_count, val_every=args.val_every, save_every=args.save_every,
+        log_every=args.log_every, threads=args.threads, device=args.device, resume=args.resume)
+
+
+def main(args: argparse.Namespace) -> int:
+    card = train(config_from_args(args))
+    if card is not None:
+        print(json.dumps({k: card[k] for k in ("id", "steps", "wall_time_s", "val_psnr_db")}))
+    return 0

@@ -1,0 +1,12 @@
+"""Training learned systems: config, in-memory patch data, schedule, loop, checkpoints.
+
+``linksim train`` is a thin layer over :func:`train`::
+
+    from linksim.training import TrainConfig, train
+    card = train(TrainConfig(system="deepjscc", data="photos/", val="kodak/",
+                             out="zoo/deepjscc-demo", steps=100))
+"""
+from linksim.training.config import SnrSpec, TrainConfig
+from linksim.training.loop import Trainer, resume_path, train
+
+__all__ = ["SnrSpec", "TrainConfig", "Trainer", "resume_path", "train"]

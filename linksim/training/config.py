@@ -1,0 +1,142 @@
+"""Typed training configuration (``linksim train`` flags after validation).
+
+Every field is recorded in the model card and in the resume file; a resumed run
+must have the same values for every field in :data:`RESUME_KEYS`.
+"""
+from __future__ import annotations
+
+import ast
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Sequence
+
+from linksim.errors import LinksimError
+
+#: Fields that may differ between an interrupted run and its resumption.
+FREE_ON_RESUME = ("threads", "resume", "log_every")
+
+
+@dataclass
+class SnrSpec:
+    """Training SNR in dB, drawn once per batch.
+
+    ``"lo:hi"``: uniform in [lo, hi]; ``"a,b,c"`` or ``"a"``: uniformly one of the values.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    values: tuple[float, ...] = ()
+
+    @classmethod
+    def parse(cls, text: str) -> "SnrSpec":
+        try:
+            if ":" in text:
+                lo, hi = (float(v) for v in text.split(":"))
+                if hi < lo:
+                    raise ValueError
+                return cls(low=lo, high=hi)
+            return cls(values=tuple(float(v) for v in text.split(",")))
+        except ValueError:
+            raise LinksimError(f"--snr {text!r}: expected a range 'lo:hi' (e.g. 0:20) "
+                               "or a list 'a,b,c' (e.g. 1,4,7) in dB") from None
+
+    def __str__(self) -> str:
+        if self.values:
+            return ",".join(f"{v:g}" for v in self.values)
+        return f"{self.low:g}:{self.high:g}"
+
+
+def parse_value(text: str) -> Any:
+    """A Python literal (``4``, ``0.1``, ``(2, 2)``, ``'none'``) or, failing that, the string."""
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
+def parse_sets(items: Sequence[str], flag: str = "--set") -> dict[str, Any]:
+    """``["depth=4", "adaptation=none"]`` -> ``{"depth": 4, "adaptation": "none"}``."""
+    out: dict[str, Any] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise LinksimError(f"{flag} {item!r}: expected key=value (e.g. {flag} depth=4)")
+        out[key.strip()] = parse_value(value.strip())
+    return out
+
+
+@dataclass
+class TrainConfig:
+    """Everything that defines a training run.
+
+    :ivar system: registered learned system name (e.g. ``"mambajscc"``).
+    :ivar data: training image folder; :ivar val: validation image folder (or None).
+    :ivar cbr: channel bandwidth ratio; :ivar snr: training SNR spec (:class:`SnrSpec` text).
+    :ivar config: named model config; :ivar overrides: model config overrides (``--set``).
+    :ivar channel: registered channel name; :ivar channel_params: its parameters.
+    :ivar steps: optimizer steps; :ivar batch: images per step; :ivar crop: square crop side.
+    :ivar lr: peak learning rate of AdamW; :ivar weight_decay: AdamW decoupled decay.
+    :ivar warmup: linear warm-up steps, then cosine decay to ``lr * min_lr_ratio``.
+    :ivar clip: gradient-norm clip (<= 0: off); :ivar loss: ``"mse"`` or ``"ms_ssim"``.
+    :ivar resize: short side (px) the training images are resized to once, in memory
+        (``None``: full resolution).
+    :ivar val_crop: center-crop side of validation images; :ivar val_count: how many.
+    :ivar val_snrs: SNRs (dB) of the final validation written to the card.
+    :ivar val_every: steps between progress validations (at the middle val SNR).
+    :ivar save_every: steps between resume-file saves.
+    """
+
+    system: str
+    data: str
+    out: str
+    val: str | None = None
+    cbr: float = 1 / 16
+    snr: str = "0:20"
+    config: str = "small"
+    overrides: dict[str, Any] = field(default_factory=dict)
+    channel: str = "awgn"
+    channel_params: dict[str, Any] = field(default_factory=dict)
+    steps: int = 1000
+    batch: int = 8
+    crop: int = 64
+    lr: float = 1e-4
+    weight_decay: float = 1e-4
+    warmup: int = 100
+    min_lr_ratio: float = 0.01
+    clip: float = 1.0
+    loss: str = "mse"
+    seed: int = 0
+    resize: int | None = 512
+    val_crop: int = 256
+    val_count: int | None = None
+    val_snrs: tuple[float, ...] = (0.0, 5.0, 10.0, 15.0, 20.0)
+    val_every: int = 500
+    save_every: int = 100
+    log_every: int = 25
+    threads: int | None = None
+    device: str = "cpu"
+    resume: bool = False
+
+    def __post_init__(self) -> None:
+        SnrSpec.parse(self.snr)
+        for key in ("steps", "batch", "crop", "val_crop", "val_every", "save_every", "log_every"):
+            if int(getattr(self, key)) < 1:
+                raise LinksimError(f"{key}={getattr(self, key)}: must be a positive integer")
+        if self.warmup < 0 or self.lr <= 0:
+            raise LinksimError("warmup must be >= 0 and lr > 0")
+        self.val_snrs = tuple(float(s) for s in self.val_snrs)
+
+    def as_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d["val_snrs"] = list(self.val_snrs)
+        return d
+
+    def check_resumable(self, saved: dict[str, Any]) -> None:
+        """Raise naming the first field that differs from the interrupted run's."""
+        mine = self.as_dict()
+        for f in fields(self):
+            if f.name in FREE_ON_RESUME:
+                continue
+            if saved.get(f.name) != mine[f.name]:
+                raise LinksimError(f"--resume: {f.name} is {mine[f.name]!r} but the interrupted "
+                                   f"run used {saved.get(f.name)!r}; use the same value or "
+                                   "start afresh without --resume")

@@ -1,0 +1,217 @@
+"""The training loop: AdamW, warm-up + cosine schedule, gradient clipping,
+periodic validation, resumable state and the final checkpoint with its model card.
+
+Determinism: :func:`linksim.seeding.seed_everything` seeds the model's
+initialization (PyTorch's global generator) and the channel (Sionna's generator);
+crops, flips and SNR draws come from a dedicated generator seeded with
+``derive_seed(seed, "data")``. The resume file (``<out>.resume.pt``, written every
+``save_every`` steps, on Ctrl-C and removed at the end) holds the weights, the
+optimizer, the scheduler and all three generator states, so ``--resume`` reproduces
+the uninterrupted run bit for bit (same thread count). Validation draws its channel
+noise from a fixed seed and restores the training generators afterwards.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import platform
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+from sionna.phy.config import config as sionna_config
+
+from linksim import __version__, zoo
+from linksim.errors import LinksimError
+from linksim.registry import CHANNELS, SYSTEMS
+from linksim.scenario.config import cbr_label
+from linksim.seeding import derive_seed, seed_everything
+from linksim.training.config import SnrSpec, TrainConfig
+from linksim.training.data import PatchSampler, load_val
+from linksim.training.evaluate import psnr_per_snr
+from linksim.training.losses import LOSSES
+from linksim.training.progress import Progress, default_progress
+from linksim.training.schedule import draw_snr, warmup_cosine
+
+PROGRESS_VAL_IMAGES = 8
+
+
+def resume_path(out: str | Path) -> Path:
+    """``<out>.resume.pt``: the periodically saved training state."""
+    return Path(f"{out}.resume.pt")
+
+
+def _param_groups(module: torch.nn.Module, weight_decay: float) -> list[dict[str, Any]]:
+    """Decay matrices and kernels; leave biases, norms and PReLU slopes (1-D) alone."""
+    params = [p for p in module.parameters() if p.requires_grad]
+    return [{"params": [p for p in params if p.ndim >= 2], "weight_decay": weight_decay},
+            {"params": [p for p in params if p.ndim < 2], "weight_decay": 0.0}]
+
+
+class Trainer:
+    """Train one learned system as described by ``cfg``.
+
+    :param cfg: the run's :class:`TrainConfig`.
+    :param progress: display (default: rich bar on a terminal, log lines otherwise).
+    """
+
+    def __init__(self, cfg: TrainConfig, progress: Progress | None = None) -> None:
+        self.cfg = cfg
+        if cfg.threads:
+            torch.set_num_threads(int(cfg.threads))
+        if cfg.loss not in LOSSES:
+            raise LinksimError(f"--loss {cfg.loss!r}: choose one of {', '.join(LOSSES)}")
+        self.device = torch.device(cfg.device)
+        seed_everything(cfg.seed)
+        cls = SYSTEMS.get(cfg.system)
+        if not getattr(cls, "learned", False):
+            learned = [n for n, c in SYSTEMS.items() if getattr(c, "learned", False)]
+            raise LinksimError(f"system {cfg.system!r} has no trainable weights; learned "
+                               f"systems: {', '.join(learned)}")
+        self.system = cls(cbr=cfg.cbr, config=cfg.config, **cfg.overrides).to(self.device)
+        self.channel = CHANNELS.get(cfg.channel)(**cfg.channel_params).to(self.device)
+        self.loss_fn = LOSSES[cfg.loss]
+        self.snr = SnrSpec.parse(cfg.snr)
+        self.opt = torch.optim.AdamW(_param_groups(self.system, cfg.weight_decay), lr=cfg.lr)
+        self.sched = torch.optim.lr_scheduler.LambdaLR(
+            self.opt, warmup_cosine(cfg.steps, cfg.warmup, cfg.min_lr_ratio))
+        self.gen = torch.Generator().manual_seed(derive_seed(cfg.seed, "data"))
+        self.sampler = PatchSampler(cfg.data, cfg.crop, cfg.resize)
+        self.val = load_val(cfg.val, cfg.val_crop, cfg.val_count) if cfg.val else None
+        self.progress = progress or default_progress(cfg.log_every)
+        self.step, self.elapsed, self.history = 0, 0.0, []
+        self._losses: list[float] = []
+        if cfg.resume and resume_path(cfg.out).is_file():
+            self._load_resume()
+
+    # --- resume state -----------------------------------------------------------------
+    def _state(self) -> dict[str, Any]:
+        return {"config": self.cfg.as_dict(), "step": self.step, "elapsed": self.elapsed,
+                "history": self.history, "recent_losses": self._losses,
+                "model": self.system.state_dict(),
+                "optimizer": self.opt.state_dict(), "scheduler": self.sched.state_dict(),
+                "data_rng": self.gen.get_state(), "torch_rng": torch.get_rng_state(),
+                "channel_rng": sionna_config.torch_rng(str(self.device)).get_state()}
+
+    def save_resume(self) -> Path:
+        """Write the resume file atomically."""
+        path = resume_path(self.cfg.out)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(path.name + ".tmp")
+        torch.save(self._state(), tmp)
+        os.replace(tmp, path)
+        return path
+
+    def _load_resume(self) -> None:
+        path = resume_path(self.cfg.out)
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        self.cfg.check_resumable(state["config"])
+        self.system.load_state_dict(state["model"])
+        self.opt.load_state_dict(state["optimizer"])
+        self.sched.load_state_dict(state["scheduler"])
+        self.gen.set_state(state["data_rng"])
+        torch.set_rng_state(state["torch_rng"])
+        sionna_config.torch_rng(str(self.device)).set_state(state["channel_rng"])
+        self.step, self.elapsed, self.history = state["step"], state["elapsed"], state["history"]
+        self._losses = list(state["recent_losses"])
+
+    # --- steps ------------------------------------------------------------------------
+    def train_step(self) -> float:
+        """One optimizer step on a fresh batch; returns the loss."""
+        cfg = self.cfg
+        x = self.sampler.sample(cfg.batch, self.gen).to(self.device)
+        snr = draw_snr(self.snr, cfg.batch, self.gen).to(self.device)
+        self.system.train()
+        x_hat, _ = self.system.transmit(x, self.channel, snr)
+        loss = self.loss_fn(x, x_hat)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        if cfg.clip > 0:
+            torch.nn.utils.clip_grad_norm_(self.system.parameters(), cfg.clip)
+        self.opt.step()
+        self.sched.step()
+        self.step += 1
+        return float(loss.detach())
+
+    def validate(self, snrs: tuple[float, ...], count: int | None = None) -> dict[str, float]:
+        """Mean PSNR (dB, 8-bit) of the first ``count`` validation crops per SNR, on the
+        training channel, with channel noise seeded by the run's seed."""
+        if self.val is None:
+            return {}
+        res = psnr_per_snr(self.system, self.channel, self.val[:count], snrs, self.cfg.seed,
+                           device=self.device)
+        return {k: round(mean, 4) for k, (mean, _) in res.items()}
+
+    def run(self, stop_at: int | None = None) -> dict[str, Any] | None:
+        """Train to ``cfg.steps`` (or pause at ``stop_at``, saving the resume file).
+
+        :returns: the model card when training finished, else ``None``.
+        """
+        cfg = self.cfg
+        end = cfg.steps if stop_at is None else min(stop_at, cfg.steps)
+        mid = (cfg.val_snrs[len(cfg.val_snrs) // 2],)
+        self.progress.start(cfg.steps, self.step)
+        t0, val = time.perf_counter() - self.elapsed, None
+        try:
+            while self.step < end:
+                self._losses = (self._losses + [self.train_step()])[-cfg.log_every:]
+                mean_loss = sum(self._losses) / len(self._losses)
+                if self.step % cfg.val_every == 0 and self.val is not None:
+                    val = self.validate(mid, PROGRESS_VAL_IMAGES)[f"{mid[0]:g}"]
+                    self.history.append({"step": self.step, "loss": round(mean_loss, 6),
+                                         f"val_psnr_{mid[0]:g}db": val})
+                self.elapsed = time.perf_counter() - t0
+                self.progress.update(self.step, mean_loss, self.sched.get_last_lr()[0], val)
+                if self.step % cfg.save_every == 0 and self.step < cfg.steps:
+                    self.save_resume()
+        except KeyboardInterrupt:
+            self.save_resume()
+            raise
+        finally:
+            self.progress.close()
+        if self.step < cfg.steps:
+            self.save_resume()
+            return None
+        card = self.finish(sum(self._losses) / max(1, len(self._losses)))
+        resume_path(cfg.out).unlink(missing_ok=True)
+        return card
+
+    # --- the checkpoint ---------------------------------------------------------------
+    def card(self, final_loss: float) -> dict[str, Any]:
+        """The model card (validation at every ``val_snrs`` on all validation images)."""
+        cfg = self.cfg
+        return {
+            "system": cfg.system, "config": zoo.canonical(self.system.config),
+            "config_name": cfg.config, "overrides": cfg.overrides,
+            "cbr": cfg.cbr, "cbr_label": cbr_label(cfg.cbr), "snr_db": str(self.snr),
+            "channel": {"name": cfg.channel, **cfg.channel_params},
+            "loss": cfg.loss, "final_train_loss": round(final_loss, 6),
+            "data": {"train": cfg.data, "train_images": len(self.sampler),
+                     "resize_short_side": cfg.resize, "val": cfg.val,
+                     "val_images": 0 if self.val is None else len(self.val),
+                     "val_crop": cfg.val_crop},
+            "steps": self.step, "batch": cfg.batch, "crop": cfg.crop, "lr": cfg.lr,
+            "weight_decay": cfg.weight_decay, "warmup": cfg.warmup, "clip": cfg.clip,
+            "seed": cfg.seed,
+            "params": sum(p.numel() for p in self.system.parameters()),
+            "wall_time_s": round(self.elapsed, 1),
+            "device": f"{self.device.type} ({platform.machine()}, "
+                      f"{torch.get_num_threads()} threads)",
+            "torch": torch.__version__, "linksim": __version__,
+            "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+            "val_channel": {"name": cfg.channel, **cfg.channel_params},
+            "val_psnr_db": self.validate(cfg.val_snrs),
+            "history": self.history,
+        }
+
+    def finish(self, final_loss: float) -> dict[str, Any]:
+        """Write ``<out>.pt`` and ``<out>.json``; return the card."""
+        card = self.card(final_loss)
+        zoo.save(self.cfg.out, self.system.state_dict(), card)
+        return {**card, "id": Path(self.cfg.out).name}
+
+
+def train(cfg: TrainConfig, progress: Progress | None = None) -> dict[str, Any] | None:
+    """Run (or resume) training as configured; returns the model card."""
+    return Trainer(cfg, progress).run()

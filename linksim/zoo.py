@@ -1,0 +1,160 @@
+"""Checkpoint store: trained weights plus a model card, found by id.
+
+A checkpoint ``<id>`` is two files side by side:
+
+- ``<id>.pt``: the system's ``state_dict`` (``torch.save``; loaded with ``weights_only=True``);
+- ``<id>.json``: the model card, a flat JSON object written by :mod:`linksim.training`
+  (system, config, CBR, SNR range, channel, data, steps, crop, batch, wall time,
+  device, versions, validation PSNR per SNR, ...).
+
+Search path, first match wins: every folder in ``$LINKSIM_ZOO`` (``os.pathsep``
+separated), the repository's ``zoo/`` (next to the ``linksim`` package), then
+``~/.cache/linksim/zoo``.
+
+A learned system built with ``checkpoint=<id>`` takes its configuration from the
+card; :func:`load_into` refuses a system whose name, CBR or any configuration key
+differs from the card, naming the key and both values.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+import linksim
+from linksim.errors import LinksimError
+
+CARD_SUFFIX = ".json"
+WEIGHTS_SUFFIX = ".pt"
+CBR_TOL = 1e-9
+
+
+def search_path() -> list[Path]:
+    """Folders searched for checkpoints, in order (existing or not)."""
+    env = [Path(p).expanduser() for p in os.environ.get("LINKSIM_ZOO", "").split(os.pathsep) if p]
+    return env + [Path(linksim.__file__).resolve().parents[1] / "zoo",
+                  Path.home() / ".cache" / "linksim" / "zoo"]
+
+
+def weights_path(out: str | Path) -> Path:
+    """``<out>.pt`` (``out`` is a path without suffix, its name is the checkpoint id)."""
+    return Path(f"{out}{WEIGHTS_SUFFIX}")
+
+
+def card_path(out: str | Path) -> Path:
+    """``<out>.json``."""
+    return Path(f"{out}{CARD_SUFFIX}")
+
+
+def _ids_in(folder: Path) -> list[str]:
+    if not folder.is_dir():
+        return []
+    return sorted(p.name[: -len(CARD_SUFFIX)] for p in folder.glob(f"*{CARD_SUFFIX}")
+                  if weights_path(p.with_name(p.name[: -len(CARD_SUFFIX)])).is_file())
+
+
+def locate(checkpoint_id: str) -> Path:
+    """Path ``<folder>/<id>`` (no suffix) of the first folder holding both files."""
+    for folder in search_path():
+        if checkpoint_id in _ids_in(folder):
+            return folder / checkpoint_id
+    known = sorted({c["id"] for c in list_checkpoints()})
+    raise LinksimError(f"checkpoint {checkpoint_id!r}: not found in "
+                       f"{', '.join(str(p) for p in search_path())}; known ids: "
+                       f"{', '.join(known) or 'none'} (train one with 'linksim train' "
+                       "or set $LINKSIM_ZOO)")
+
+
+def read_card(checkpoint_id: str) -> dict[str, Any]:
+    """The model card of ``checkpoint_id`` with ``id`` and ``path`` (weights file) added."""
+    base = locate(checkpoint_id)
+    try:
+        card = json.loads(card_path(base).read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise LinksimError(f"{card_path(base)}: unreadable model card ({exc}); "
+                           "re-save the checkpoint") from None
+    return {**card, "id": checkpoint_id, "path": str(weights_path(base))}
+
+
+def list_checkpoints() -> list[dict[str, Any]]:
+    """Every checkpoint on the search path as its card dict (first id wins), sorted by id."""
+    seen: dict[str, dict[str, Any]] = {}
+    for folder in search_path():
+        for cid in _ids_in(folder):
+            if cid not in seen:
+                try:
+                    card = json.loads(card_path(folder / cid).read_text())
+                except (OSError, json.JSONDecodeError):
+                    card = {"system": "?", "error": "unreadable card"}
+                seen[cid] = {**card, "id": cid, "path": str(weights_path(folder / cid))}
+    return [seen[k] for k in sorted(seen)]
+
+
+def save(out: str | Path, state_dict: dict[str, torch.Tensor], card: dict[str, Any]) -> Path:
+    """Write ``<out>.pt`` and ``<out>.json``; the id is ``Path(out).name``. Returns the card path."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    torch.save({k: v.detach().cpu().clone() for k, v in state_dict.items()}, weights_path(out))
+    card = {"id": out.name, **{k: v for k, v in card.items() if k not in ("id", "path")}}
+    card_path(out).write_text(json.dumps(card, indent=2, sort_keys=False) + "\n")
+    return card_path(out)
+
+
+def registered_name(system_cls: type) -> str:
+    """Name under which ``system_cls`` is registered in ``SYSTEMS``."""
+    from linksim.registry import SYSTEMS
+
+    for name, cls in SYSTEMS.items():
+        if cls is system_cls:
+            return name
+    raise LinksimError(f"{system_cls.__name__}: not registered in SYSTEMS; "
+                       "decorate it with @SYSTEMS.register(name)")
+
+
+def canonical(value: Any) -> Any:
+    """The value as the JSON card stores it (tuples become lists)."""
+    return json.loads(json.dumps(value))
+
+
+def check_card(card: dict[str, Any], system_name: str, cbr: float,
+               config: dict[str, Any]) -> None:
+    """Raise :class:`LinksimError` naming the first key where the card and the system differ."""
+    cid = card.get("id", "?")
+    if card.get("system") != system_name:
+        raise LinksimError(f"checkpoint {cid!r}: key 'system' expected {system_name!r}, found "
+                           f"{card.get('system')!r}; pick a {system_name} checkpoint "
+                           "('linksim list')")
+    if abs(float(card.get("cbr", -1.0)) - cbr) > CBR_TOL:
+        raise LinksimError(f"checkpoint {cid!r}: key 'cbr' expected {cbr:g} (the scenario's), "
+                           f"found {card.get('cbr')!r} ({card.get('cbr_label', '?')}); set cbr "
+                           "to the checkpoint's or pick another checkpoint")
+    have, want = canonical(config), card.get("config", {})
+    for key in sorted(set(have) | set(want)):
+        if have.get(key, "<missing>") != want.get(key, "<missing>"):
+            raise LinksimError(f"checkpoint {cid!r}: config key {key!r} expected "
+                               f"{want.get(key, '<missing>')!r} (the checkpoint's), found "
+                               f"{have.get(key, '<missing>')!r} in the system; drop that "
+                               "override or pick a matching checkpoint")
+
+
+def load_into(system: Any, checkpoint_id: str) -> None:
+    """Check ``system`` against the card of ``checkpoint_id`` and load its weights in place.
+
+    :param system: a :class:`~linksim.systems.learned.LearnedSystem` (``cbr``, ``config``).
+    :raises LinksimError: unknown id, or a mismatching system name, CBR, config key or tensor.
+    """
+    card = read_card(checkpoint_id)
+    check_card(card, registered_name(type(system)), system.cbr, system.config)
+    state = torch.load(card["path"], map_location="cpu", weights_only=True)
+    own = system.state_dict()
+    for key in sorted(set(own) | set(state)):
+        if key not in state or key not in own or own[key].shape != state[key].shape:
+            found = tuple(state[key].shape) if key in state else "<missing>"
+            expected = tuple(own[key].shape) if key in own else "<missing>"
+            raise LinksimError(f"checkpoint {checkpoint_id!r}: tensor {key!r} expected shape "
+                               f"{expected}, found {found}; the code changed since training: "
+                               "retrain the checkpoint")
+    system.load_state_dict(state)

@@ -1,0 +1,40 @@
+"""``linksim train`` and ``linksim bench`` from the command line."""
+from __future__ import annotations
+
+import json
+
+from linksim.cli import main
+from linksim.training.synthetic import write_synthetic_images
+
+
+def test_train_writes_checkpoint_and_card(tmp_path, capsys):
+    data = write_synthetic_images(tmp_path / "d", count=2, size=(32, 32))
+    out = tmp_path / "zoo" / "cli-dj"
+    rc = main(["train", "deepjscc", "--data", str(data), "--val", str(data), "--out", str(out),
+               "--cbr", "1/12", "--snr", "1,4,7", "--channel", "rayleigh", "--fading", "fast",
+               "--steps", "2", "--batch", "2", "--crop", "16", "--val-crop", "32",
+               "--threads", "1", "--set", "kernel=3"])
+    assert rc == 0
+    card = json.loads((tmp_path / "zoo" / "cli-dj.json").read_text())
+    assert (tmp_path / "zoo" / "cli-dj.pt").is_file()
+    assert card["snr_db"] == "1,4,7" and card["config"]["kernel"] == 3
+    assert card["channel"] == {"name": "rayleigh", "fading": "fast"} and card["cbr"] == 1 / 12
+    assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["id"] == "cli-dj"
+
+
+def test_bad_flags_are_one_line_errors(tmp_path, capsys):
+    data = write_synthetic_images(tmp_path / "d", count=1, size=(32, 32))
+    common = ["train", "deepjscc", "--data", str(data), "--out", str(tmp_path / "x")]
+    assert main(common + ["--snr", "hot"]) == 2
+    assert "--snr 'hot'" in capsys.readouterr().err
+    assert main(common + ["--set", "kernel"]) == 2
+    assert "--set 'kernel': expected key=value" in capsys.readouterr().err
+    assert main(common + ["--cbr", "1/0"]) == 2
+    assert "--cbr '1/0'" in capsys.readouterr().err
+
+
+def test_bench_json(capsys):
+    assert main(["bench", "deepjscc", "--cbr", "1/16", "--size", "32", "--repeats", "1",
+                 "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["params"] == 140242 and r["macs"] > 0
