@@ -94,7 +94,7 @@ def list_checkpoints() -> list[dict[str, Any]]:
 
 
 def save(out: str | Path, state_dict: dict[str, torch.Tensor], card: dict[str, Any]) -> Path:
-    """Write ``<out>.pt`` and ``<out>.json``; the id is ``Path(out).name``. Returns the card path."""
+    """Write ``<out>.pt`` and ``<out>.json`` (id ``Path(out).name``); returns the card path."""
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({k: v.detach().cpu().clone() for k, v in state_dict.items()}, weights_path(out))

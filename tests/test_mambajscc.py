@@ -47,6 +47,14 @@ def test_shapes_and_exact_channel_uses(cbr, size):
     assert 0 <= x_hat.min() and x_hat.max() <= 1
 
 
+def test_image_smaller_than_the_pad_falls_back_to_replicate_padding():
+    m = MambaJSCC(cbr=1 / 6, config=TINY)
+    x = torch.rand(1, 3, 2, 5)  # pads (2, 3): reflect needs pad < side
+    z = m.encode(x, torch.zeros(1))
+    assert z.shape == (1, num_channel_uses(1 / 6, x.shape))
+    assert m.decode(z, awgn_csi(torch.zeros(1), z.shape[1]), (2, 5)).shape == x.shape
+
+
 def test_latent_channels_follow_the_reference_code():
     # f = 16; CBR 1/48 at 256x256 -> 4096 complex uses -> 32 channels of 16x16 (OUT_CHANS: 32)
     m = MambaJSCC(cbr=1 / 48, config={**TINY, "dims": (8, 8, 8, 8), "depths": (0, 0, 0, 0)})
@@ -82,6 +90,10 @@ def test_csi_rest_has_zero_parameter_overhead_and_changes_the_output():
     lo, hi = torch.tensor([0.0]), torch.tensor([20.0])
     assert not torch.allclose(with_ca.encode(x, lo), with_ca.encode(x, hi))
     torch.testing.assert_close(without.encode(x, lo), without.encode(x, hi))
+    y = with_ca.encode(x, lo)  # the receiver's CSI-ReST reads csi.snr_db
+    n = y.shape[1]
+    assert not torch.allclose(with_ca.decode(y, awgn_csi(lo, n), (16, 16)),
+                              with_ca.decode(y, awgn_csi(hi, n), (16, 16)))
 
 
 def _dependence(orders: tuple[str, ...], h: int = 3, w: int = 3) -> torch.Tensor:
@@ -118,3 +130,5 @@ def test_gradient_reaches_the_encoder_input_through_rayleigh():
 def test_bad_config_is_a_linksim_error(override):
     with pytest.raises(LinksimError):
         MambaJSCC(cbr=1 / 16, config=TINY, **override)
+    with pytest.raises(LinksimError, match="depths"):
+        MambaJSCC(cbr=1 / 16, config={"dims": (8,)})

@@ -75,8 +75,9 @@ def test_gradients_of_all_inputs_match_reference(backend, case, monkeypatch):
         torch.testing.assert_close(g, g_ref, rtol=1e-9, atol=1e-9, msg=lambda m: f"d{name}: {m}")
 
 
+@pytest.mark.parametrize("softplus", [True, False])
 @pytest.mark.parametrize("backend", CPU_BACKENDS)
-def test_gradcheck_float64(backend, monkeypatch):
+def test_gradcheck_float64(backend, softplus, monkeypatch):
     monkeypatch.setattr(scan_chunked, "SEGMENT", 4)
     x = make_inputs(b=1, d=2, n=3, length=9, dtype=torch.float64, seed=5)
     keys = list(x)
@@ -84,7 +85,7 @@ def test_gradcheck_float64(backend, monkeypatch):
 
     def f(*ts):
         kw = dict(zip(keys, ts))
-        return selective_scan(**kw, delta_softplus=True, csi_period=4, backend=backend)
+        return selective_scan(**kw, delta_softplus=softplus, csi_period=4, backend=backend)
 
     assert torch.autograd.gradcheck(f, leaves, eps=1e-6, atol=1e-7)
 
@@ -135,8 +136,8 @@ def test_csi_released_default_period_is_the_kernel_chunk():
 def test_split_state_scan_equals_reference():
     """The CUDA backend's CSI path, with the reference standing in for mamba-ssm's kernel."""
     x = make_inputs(dtype=torch.float64)
-    p = prepare(x["u"], x["delta"], x["A"], x["B"], x["C"], x["delta_bias"], True, x["csi"], 7, "paper")
-    torch.testing.assert_close(split_state_scan(p, scan_reference), scan_reference(p))
+    p = prepare(x["u"], x["delta"], x["A"], x["B"], x["C"], x["D"], x["z"], x["delta_bias"], True, x["csi"], 7)
+    torch.testing.assert_close(split_state_scan(p, lambda q, fused: scan_reference(q)), scan_reference(p))
 
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
@@ -151,7 +152,7 @@ def test_cuda_backend_matches_reference():
 
 def test_backend_selection_and_errors():
     x = make_inputs(b=1, d=2, n=3, length=5)
-    p = prepare(x["u"], x["delta"], x["A"], x["B"], x["C"], None, False, None, None, "paper")
+    p = prepare(x["u"], x["delta"], x["A"], x["B"], x["C"])
     assert resolve_backend("auto", p) in ("cpp", "chunked")
     with pytest.raises(UnknownName):
         resolve_backend("nope", p)
@@ -171,7 +172,7 @@ def test_cpp_compile_failure_falls_back_to_chunked(monkeypatch):
     monkeypatch.setattr(scan_cpp, "_failed", False)
     monkeypatch.setattr(scan_cpp, "_build", broken)
     x = make_inputs(b=1, d=2, n=3, length=5)
-    p = prepare(x["u"], x["delta"], x["A"], x["B"], x["C"], None, False, None, None, "paper")
+    p = prepare(x["u"], x["delta"], x["A"], x["B"], x["C"])
     with pytest.warns(RuntimeWarning, match="chunked"):
         assert resolve_backend("auto", p) == "chunked"
     with warnings.catch_warnings():
@@ -181,5 +182,5 @@ def test_cpp_compile_failure_falls_back_to_chunked(monkeypatch):
 
 def test_chunk_layout_sizes():
     """K ~ sqrt(S): the chunked path's working set is O(B*D*N*sqrt(L)), not O(B*D*N*L)."""
-    assert scan_chunked._steps(16384) == 129 and scan_chunked._steps(1) == 1
+    assert scan_chunked._steps(16384) == 128 and scan_chunked._steps(1) == 1
     assert all(scan_chunked._steps(s) >= math.sqrt(s) for s in (2, 10, 100, 1000))

@@ -45,7 +45,7 @@ def test_resume_is_bit_identical_to_an_uninterrupted_run(tmp_path):
     ref = torch.load(f"{full.cfg.out}.pt", weights_only=True)
 
     cfg = tiny(tmp_path / "b")
-    assert Trainer(cfg, quiet()).run(stop_at=3) is None      # paused at step 3 (odd: not a save step)
+    assert Trainer(cfg, quiet()).run(stop_at=3) is None  # paused at 3, between periodic saves
     assert resume_path(cfg.out).is_file()
     resumed = Trainer(tiny(tmp_path / "b", resume=True), quiet())
     assert resumed.step == 3
@@ -62,7 +62,8 @@ def test_resume_is_bit_identical_to_an_uninterrupted_run(tmp_path):
 def test_resume_with_a_changed_setting_names_the_key(tmp_path):
     cfg = tiny(tmp_path)
     Trainer(cfg, quiet()).run(stop_at=2)
-    with pytest.raises(LinksimError, match=r"--resume: lr is 0.001 but the interrupted run used 0.003"):
+    with pytest.raises(LinksimError,
+                       match=r"--resume: lr is 0.001 but the interrupted run used 0.003"):
         Trainer(tiny(tmp_path, lr=1e-3, resume=True), quiet())
 
 
@@ -107,3 +108,20 @@ def test_patches_are_crops_or_mirrored_crops_of_the_images(tmp_path):
 def test_non_learned_system_is_refused(tmp_path):
     with pytest.raises(LinksimError, match="no trainable weights"):
         Trainer(tiny(tmp_path, system="uncoded"), quiet())
+
+
+def test_evaluation_uses_common_random_numbers_and_restores_the_generators():
+    from sionna.phy.config import config as sionna_config
+
+    from linksim.registry import CHANNELS, SYSTEMS
+    from linksim.training.evaluate import psnr_per_snr
+
+    system, channel = SYSTEMS.get("uncoded")(cbr=0.5), CHANNELS.get("rayleigh")(fading="block")
+    images = torch.rand(3, 3, 16, 16, generator=torch.Generator().manual_seed(0))
+    before = (torch.get_rng_state(), sionna_config.torch_rng("cpu").get_state())
+    a = psnr_per_snr(system, channel, images, (0.0, 10.0), seed=1, repeats=2)
+    b = psnr_per_snr(system, channel, images, (0.0, 10.0), seed=1, repeats=2)
+    assert a == b and a != psnr_per_snr(system, channel, images, (0.0, 10.0), seed=2, repeats=2)
+    assert torch.equal(torch.get_rng_state(), before[0])
+    assert torch.equal(sionna_config.torch_rng("cpu").get_state(), before[1])
+    assert a["10"][0] > a["0"][0] + 3

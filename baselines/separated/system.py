@@ -7,12 +7,17 @@ r"""The separated baseline and the capacity bound as registered systems.
       -> APP demapper -> BP decoder -> CRC -> codec decode -> x_hat
 
 ``mode="bit_true"`` runs that chain (:class:`~baselines.separated.phy.BitTrueLink`);
-``mode="abstracted"`` (default) still sends scrambled QAM symbols through the
-channel (same random draws), but decides each block's fate by a Bernoulli draw
+``mode="abstracted"`` (default) sends the scrambled QAM symbols of an all-zero
+payload through the channel (the same random draws as the bit-true mode, for
+the CSI) and decides each block's fate by a Bernoulli draw
 with the bit-true BLER at the block's effective SNR
 (:mod:`baselines.separated.abstraction`). If any block of an image fails, the
 image is lost and replaced by the ``fallback`` (``"grey"``: every pixel 0.5),
 as is an image whose lowest codec quality does not fit the budget.
+
+The source bit budget is :math:`C(k-24)` (:class:`~baselines.separated.phy.CodeBlocks`),
+i.e. :math:`n\,m R` less the CRC bits and rounding to whole blocks; what the codec
+spends of it is counted as described in :mod:`baselines.separated.codecs`.
 
 ``ideal``: error-free transmission at the capacity of the realized channel,
 :math:`n \cdot \frac1n\sum_i \log_2(1 + \gamma_i)` bits with :math:`\gamma_i` the
@@ -27,6 +32,7 @@ when lost for lack of budget) and ``quality`` (codec knob, -1 when nothing fits)
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable, ClassVar
 
 import numpy as np
@@ -53,6 +59,12 @@ def codec_cache(name: str) -> CodecCache:
     if name not in _CACHES:
         _CACHES[name] = CodecCache(get_codec(name))
     return _CACHES[name]
+
+
+@functools.lru_cache(maxsize=16)
+def probe_symbols(n_cu: int, num_bits_per_symbol: int) -> torch.Tensor:
+    """[1, n_cu] scrambled all-zero QAM symbols: unit average power, payload-independent."""
+    return QamStage(n_cu, num_bits_per_symbol).modulate(torch.zeros(1, 0))
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:
@@ -123,7 +135,7 @@ class Separated(_CodecSystem):
         if mode not in MODES:
             raise LinksimError(f"mode={mode!r}: choose one of {', '.join(MODES)}")
         self.mcs, self.mode, self.num_iter = get_mcs(mcs), mode, int(num_iter)
-        self._links: dict[int, BitTrueLink | QamStage] = {}
+        self._links: dict[int, BitTrueLink] = {}
 
     @classmethod
     def param_grid(cls, params: dict[str, Any]) -> list[dict[str, Any]]:
@@ -139,38 +151,44 @@ class Separated(_CodecSystem):
         """The code blocks for one image of ``shape`` (C, H, W)."""
         return CodeBlocks.plan(num_channel_uses(self.cbr, shape), self.mcs)
 
-    def _link(self, blocks: CodeBlocks):
+    def _link(self, blocks: CodeBlocks) -> BitTrueLink:
         if blocks.n_cu not in self._links:
-            self._links[blocks.n_cu] = (
-                BitTrueLink(blocks, num_iter=self.num_iter) if self.mode == "bit_true"
-                else QamStage(blocks.n_cu, blocks.mcs.num_bits_per_symbol))
+            self._links[blocks.n_cu] = BitTrueLink(blocks, num_iter=self.num_iter)
         return self._links[blocks.n_cu]
+
+    def _probe(self, n_cu: int, batch: int) -> torch.Tensor:
+        """[B, n_cu] scrambled QAM symbols of this MCS (made once per size)."""
+        return probe_symbols(n_cu, self.mcs.num_bits_per_symbol).expand(batch, -1)
 
     def transmit(self, x: torch.Tensor, channel: Channel, snr_db: float | torch.Tensor
                  ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         imgs = to_uint8(x)
         blocks = self.blocks(tuple(x.shape[1:]))
         fits = [self.fit(img, blocks.payload_bits) for img in imgs]
-        bits = torch.zeros(len(imgs), blocks.payload_bits)
-        for i, f in enumerate(fits):
-            if f is not None:
-                sent = np.unpackbits(np.frombuffer(f[2], np.uint8))
-                bits[i, : sent.size] = torch.from_numpy(sent.astype(np.float32))
-        bits = bits.reshape(len(imgs), blocks.num_blocks, blocks.k - CRC_BITS)
-        link = self._link(blocks)
         snr = as_snr_tensor(snr_db, len(imgs)).to(x.device)
         if self.mode == "bit_true":
-            y, csi = channel(link.modulate(bits).to(x.device), snr)
+            link = self._link(blocks)
+            y, csi = channel(link.modulate(self._bits(fits, blocks)).to(x.device), snr)
             bits_hat, ok = link.receive(y.cpu(), _cpu(csi))
             received = [np.packbits(b.reshape(-1).numpy().astype(np.uint8)).tobytes()
                         for b in bits_hat]
-        else:
-            y, csi = channel(link.modulate(bits.reshape(len(imgs), -1)).to(x.device), snr)
+        else:  # the symbols only probe the channel: the block fates come from the tables
+            y, csi = channel(self._probe(blocks.n_cu, len(imgs)).to(x.device), snr)
             ok = self._block_fate(csi.sinr.cpu(), blocks)
             received = [None if f is None else f[2] for f in fits]
         images = [None if f is None or not bool(ok[i].all()) else self._decode(f, received[i])
                   for i, f in enumerate(fits)]
         return self.finish(x, images, fits)
+
+    @staticmethod
+    def _bits(fits: list, blocks: CodeBlocks) -> torch.Tensor:
+        """[B, C, k-24] float {0,1}: each image's header + payload, zero-padded."""
+        bits = torch.zeros(len(fits), blocks.payload_bits)
+        for i, f in enumerate(fits):
+            if f is not None:
+                sent = np.unpackbits(np.frombuffer(f[2], np.uint8))
+                bits[i, : sent.size] = torch.from_numpy(sent.astype(np.float32))
+        return bits.reshape(len(fits), blocks.num_blocks, blocks.k - CRC_BITS)
 
     def _block_fate(self, sinr: torch.Tensor, blocks: CodeBlocks) -> torch.Tensor:
         """[B, n_cu] SINRs -> [B, C] bool block success drawn from the BLER tables."""
@@ -209,7 +227,7 @@ class Ideal(_CodecSystem):
                  ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         imgs = to_uint8(x)
         n = num_channel_uses(self.cbr, tuple(x.shape[1:]))
-        probe = QamStage(n, 2).modulate(torch.zeros(len(imgs), 0)).to(x.device)
+        probe = probe_symbols(n, 2).expand(len(imgs), -1).to(x.device)
         _, csi = channel(probe, as_snr_tensor(snr_db, len(imgs)).to(x.device))
         capacity = torch.log2(1.0 + csi.sinr.double()).sum(dim=1).cpu()    # [B] bits
         fits = [self.fit(img, float(c)) for img, c in zip(imgs, capacity)]

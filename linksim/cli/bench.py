@@ -5,9 +5,7 @@ import argparse
 import json
 
 from linksim.bench import bench
-from linksim.errors import LinksimError
-from linksim.scenario.parse import parse_cbr
-from linksim.training.config import parse_sets
+from linksim.training.config import parse_cbr_flag, parse_sets
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -26,10 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    try:
-        (cbr,) = parse_cbr(args.cbr)
-    except ValueError as exc:
-        raise LinksimError(f"--cbr {args.cbr!r}: {exc}") from None
+    cbr = parse_cbr_flag(args.cbr)
     r = bench(args.system, cbr=cbr, size=args.size, config=args.config, snr_db=args.snr,
               repeats=args.repeats, threads=args.threads, **parse_sets(args.sets))
     if args.json:

@@ -4,10 +4,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from linksim.errors import LinksimError
-from linksim.scenario.parse import parse_cbr
 from linksim.training import TrainConfig, train
-from linksim.training.config import parse_sets
+from linksim.training.config import parse_cbr_flag, parse_sets
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -46,6 +44,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--save-every", type=int, default=100, help="steps between resume saves")
     p.add_argument("--log-every", type=int, default=25)
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
+    p.add_argument("--max-minutes", type=float, default=None,
+                   help="wall-clock cap: stop early and write the checkpoint")
     p.add_argument("--device", default="cpu")
     p.add_argument("--resume", action="store_true", help="continue from <out>.resume.pt")
     p.set_defaults(main=main)
@@ -53,10 +53,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """The :class:`TrainConfig` for parsed ``linksim train`` arguments."""
-    try:
-        (cbr,) = parse_cbr(args.cbr)
-    except ValueError as exc:
-        raise LinksimError(f"--cbr {args.cbr!r}: {exc}") from None
+    cbr = parse_cbr_flag(args.cbr)
     channel_params = parse_sets(args.channel_set, "--channel-set")
     if args.fading is not None:
         channel_params["fading"] = args.fading
@@ -67,7 +64,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, clip=args.clip,
         loss=args.loss, seed=args.seed, resize=args.resize or None, val_crop=args.val_crop,
         val_count=args.val_count, val_every=args.val_every, save_every=args.save_every,
-        log_every=args.log_every, threads=args.threads, device=args.device, resume=args.resume)
+        log_every=args.log_every, threads=args.threads,
+        max_minutes=args.max_minutes, device=args.device, resume=args.resume)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -9,30 +9,36 @@ channel ``d`` and state ``n``, for ``t = 0 .. L-1`` with :math:`h_{-1} = 0`:
     h_t &= \exp(\Delta_t A)\, \hat h_{t-1} + \Delta_t B_t u_t \\
     y_t &= C_t^\top h_t + D u_t, \qquad y_t \leftarrow y_t\,\mathrm{silu}(z_t)\ \text{if } z
 
-CSI-ReST (MambaJSCC, eq. 26, Algorithm 1) *overwrites* (assigns, it does not add; the paper
-calls it "simple assignment operations" with zero computation) the first state element
-of the initial state and of every ``T``-th residual state with the SNR:
+where :math:`\hat h_{t-1} = h_{t-1}` except where CSI-ReST writes into it.
+CSI-ReST (MambaJSCC, Sec. III-B, eq. 26 and Algorithm 1) **overwrites** -- assigns, it
+does not add: the paper "sets their first element as" the SNR and stresses that CSI-ReST
+"consists solely of simple assignment operations" with zero computation -- the first
+state element, for every channel ``d``, of the initial state and of every ``T``-th
+residual state:
 
 .. math::
 
-    \hat h_{t-1}[d, 0] = \gamma \ \text{ for every channel } d \text{ if } t \in \mathcal{T},
-    \qquad \hat h_{t-1}[d, n] = h_{t-1}[d, n] \text{ otherwise},
+    \hat h_{t-1}[d, 0] = \gamma \quad \forall d, \ \text{if } t \in \mathcal{T};
+    \qquad \hat h_{t-1}[d, n] = h_{t-1}[d, n] \ \text{otherwise},
 
-where :math:`\gamma` is ``csi`` (the channel SNR **in dB**, as in the authors' code; the
-average SNR for Rayleigh fading) and the schedule :math:`\mathcal{T}` is
+with :math:`\gamma` = ``csi[b]``, the channel SNR **in dB** (a plain number such as
+``10.0``; the authors' code feeds the dB value, and the paper uses the average SNR for
+Rayleigh fading), and the schedule (0-based step ``t`` whose incoming state is written)
 
-* ``csi_mode="paper"``: :math:`\{0, T, 2T, \dots\}` -- the initial state :math:`h_0` of the
-  paper (our :math:`h_{-1}`) and the residual states :math:`h_T, h_{2T}, \dots` (1-based in the
-  paper: the state after token ``kT``, before it feeds token ``kT+1``). ``csi_period=None``
-  means only the initial state.
-* ``csi_mode="released"``: :math:`\{T, 2T, \dots\}` with ``T = csi_period or 2048`` -- the
-  authors' CUDA kernel, which writes the SNR only into the state carried between its
-  2048-token chunks and never into the initial state.
+* ``csi_mode="paper"``: :math:`\mathcal{T} = \{0, T, 2T, \dots\}` with ``T = csi_period``.
+  ``t = 0`` is the paper's initial state :math:`h_0`; ``t = kT`` writes the paper's
+  residual state :math:`h_{kT}` (1-based: the state after token ``kT``) before it is
+  used to process token ``kT + 1``. ``csi_period=None``: the initial state only.
+* ``csi_mode="released"``: :math:`\mathcal{T} = \{T, 2T, \dots\}` with
+  ``T = csi_period or 2048``, never ``t = 0`` -- what the authors' released CUDA kernel
+  does: it writes the SNR into the state it carries between its 2048-token chunks
+  (sequences of at most 2048 tokens get no CSI at all).
 
-Outputs at the injection step itself use the state before the overwrite (the overwritten
-state only feeds the next update), so injection at ``t`` changes :math:`y_t, y_{t+1},\dots`
-through :math:`h_t`. Gradients flow exactly through the assignment: the overwritten
-element receives no gradient from later steps, and ``csi`` receives the sum over ``d``.
+The output of the token that produced a written state was already emitted from the
+unwritten state (as in the released kernel); the written state feeds the next update,
+so a write before step ``t`` changes :math:`y_t, y_{t+1}, \dots`. Gradients through the
+assignment are exact: the overwritten element passes no gradient to earlier steps and
+``csi`` receives the gradient of every written element (summed over ``d`` and writes).
 
 Shapes (float32, or float64 for gradient checks): ``u, delta, z`` [B, D, L]; ``A`` [D, N]
 (negative real); ``B, C`` [B, N, L]; ``D, delta_bias`` [D]; ``csi`` [B] (or scalar);
@@ -48,12 +54,11 @@ from __future__ import annotations
 from typing import Callable
 
 import torch
-import torch.nn.functional as F
 
 from linksim.errors import LinksimError, UnknownName
 from linksim.mamba.scan_common import ScanInputs, prepare
 
-#: backend name -> (function(ScanInputs) -> y [B, D, L] without D-skip/gate, availability check)
+#: backend name -> (function(ScanInputs) -> final y [B, D, L], availability check)
 BACKENDS: dict[str, tuple[Callable[[ScanInputs], torch.Tensor], Callable[[ScanInputs], bool]]] = {}
 
 
@@ -73,18 +78,13 @@ _loaded = False
 
 
 def _load_backends() -> None:
-    """Import the backend modules once (each registers itself); missing optional ones are skipped."""
+    """Import the backend modules once."""
     global _loaded
     if _loaded:
         return
     _loaded = True
-    from linksim.mamba import scan_ref
-    register_backend("reference")(scan_ref.scan_reference)
-    for mod in ("scan_chunked", "scan_cpp", "scan_cuda"):
-        try:
-            __import__(f"linksim.mamba.{mod}")  # registers itself
-        except ImportError:  # module not written yet / optional
-            pass
+    # each module registers itself; none imports anything optional at module level
+    from linksim.mamba import scan_chunked, scan_cpp, scan_cuda, scan_ref  # noqa: F401
 
 
 def resolve_backend(backend: str, p: ScanInputs) -> str:
@@ -106,12 +106,20 @@ def resolve_backend(backend: str, p: ScanInputs) -> str:
 
 def selective_scan(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=False, *,
                    csi=None, csi_period=None, csi_mode="paper", backend="auto") -> torch.Tensor:
-    """Selective scan ``y`` [B, D, L] of the module docstring (all inputs differentiable)."""
-    p = prepare(u, delta, A, B, C, delta_bias, delta_softplus, csi, csi_period, csi_mode)
-    name = resolve_backend(backend, p)
-    y = BACKENDS[name][0](p)
-    if D is not None:
-        y = y + D.view(1, -1, 1) * u
-    if z is not None:
-        y = y * F.silu(z)
-    return y
+    r"""Selective scan with optional CSI-ReST (see the module docstring); all inputs differentiable.
+
+    :param u: [B, D, L] input sequence :math:`u`.
+    :param delta: [B, D, L] raw step size :math:`\delta` (before bias/softplus).
+    :param A: [D, N] state matrix diagonal (negative real).
+    :param B, C: [B, N, L] input-dependent input/output matrices.
+    :param D: [D] skip, or ``None``.
+    :param z: [B, D, L] gate, or ``None``: ``y *= silu(z)``.
+    :param delta_bias: [D] added to ``delta``; ``delta_softplus``: apply softplus after.
+    :param csi: [B] (or scalar) channel SNR in dB written by CSI-ReST, or ``None`` (off).
+    :param csi_period: CSI-ReST period ``T`` (int), see the module docstring.
+    :param csi_mode: ``"paper"`` or ``"released"``.
+    :param backend: ``"auto"``, ``"reference"``, ``"chunked"``, ``"cpp"`` or ``"cuda"``.
+    :return: y [B, D, L] in the dtype of ``u``.
+    """
+    p = prepare(u, delta, A, B, C, D, z, delta_bias, delta_softplus, csi, csi_period, csi_mode)
+    return BACKENDS[resolve_backend(backend, p)][0](p)

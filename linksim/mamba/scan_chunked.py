@@ -6,13 +6,15 @@ A segment of ``S`` steps is cut into ``J`` chunks of ``K ≈ √S`` steps laid o
 
 1. for the ``K`` positions inside all ``J`` chunks at once from a zero state (one
    ``[B, D, J, N]`` tensor op per position) giving the local outputs and each chunk's
-   local end state and decay product :math:`P = \prod a`;
+   local end state; decay products come in closed form,
+   :math:`P_i = \prod_{s \le i} a_s = \exp(A \sum_{s \le i} \Delta_s)`;
 2. sequentially over the ``J`` chunk boundaries to get each chunk's incoming state;
 3. again over the ``K`` positions, adding :math:`C_t^\top (P_{t} h_{\mathrm{in}})`.
 
 CSI-ReST's overwrite of state 0 before step ``t`` is the affine step
 :math:`a'_t[0] = 0,\ x'_t[0] = x_t[0] + a_t[0]\gamma`, so the same linear machinery
-handles it exactly. Python-level work is ``O(√L)`` ops of ``B·D·N·√L`` elements.
+handles it exactly (the closed-form :math:`P` of state 0 is zeroed from a write on).
+Python-level work is ``O(√L)`` ops of ``B·D·N·√L`` elements.
 
 With gradients the sequence is split into segments of :data:`SEGMENT` steps; the forward
 keeps only the segment-boundary states and the backward re-runs each segment under
@@ -30,6 +32,9 @@ from linksim.mamba.scan_common import ScanInputs
 
 #: steps per autograd segment in training mode
 SEGMENT = 256
+#: exponents of decays are floored here: exp(-80) ~ 2e-35 is still a normal float, so no
+#: denormal arithmetic (very slow on x86); the change is below float resolution
+LOG_FLOOR = -80.0
 
 
 def _steps(length: int) -> int:
@@ -53,15 +58,18 @@ def scan_segment(u, delta, A, B, C, h0, inj, csi):
     du = F.pad(delta * u, (0, pad)).view(b, d, j, k)
     Bp = F.pad(B, (0, pad)).view(b, n, j, k).permute(0, 2, 3, 1)  # [B, J, K, N]
     Cp = F.pad(C, (0, pad)).view(b, n, j, k).permute(0, 2, 3, 1)
+    logp = torch.cumsum(dl, dim=-1)                              # Σ Δ inside each chunk
     mask = None
     if inj is not None and bool(inj.any()):
         mask = F.pad(inj, (0, pad)).view(j, k)
+        seen = torch.cummax(mask.to(torch.uint8), dim=1).values.to(u.dtype)  # injected at or before i
         unit0 = torch.zeros(n, dtype=u.dtype, device=u.device)
         unit0[0] = 1
         gamma = csi.view(b, 1, 1, 1)
 
     def coeffs(i):
-        a = torch.exp(dl[..., i, None] * A[:, None, :])          # [B, D, J, N]
+        """a_i, x_i [B, D, J, N] of position i of every chunk (CSI-ReST folded in)."""
+        a = torch.exp((dl[..., i, None] * A[:, None, :]).clamp(min=LOG_FLOOR))
         x = du[..., i, None] * Bp[:, None, :, i, :]
         if mask is not None and bool(mask[:, i].any()):
             hit = mask[:, i].to(u.dtype)[:, None] * unit0       # [J, N]: 1 at (chunk, n=0)
@@ -69,23 +77,27 @@ def scan_segment(u, delta, A, B, C, h0, inj, csi):
             a = a * (1 - hit)
         return a, x
 
-    ys, hl, prod = [], None, None
+    def decay(i):
+        """Product of a over positions 0..i of every chunk [B, D, J, N]."""
+        p = torch.exp((logp[..., i, None] * A[:, None, :]).clamp(min=LOG_FLOOR))
+        if mask is not None:
+            p = p * (1 - seen[:, i, None] * unit0)
+        return p
+
+    ys, hl = [], None
     for i in range(k):
         a, x = coeffs(i)
         hl = x if hl is None else a * hl + x
-        prod = a if prod is None else prod * a
         ys.append((hl * Cp[:, None, :, i, :]).sum(-1))
+    prod = decay(k - 1)
     h = h0 if h0 is not None else u.new_zeros(b, d, n)
     incoming = []
     for c in range(j):
         incoming.append(h)
         h = prod[:, :, c] * h + hl[:, :, c]
     h_in = torch.stack(incoming, dim=2)                          # [B, D, J, N]
-    prod = None
     for i in range(k):
-        a, _ = coeffs(i)
-        prod = a if prod is None else prod * a
-        ys[i] = ys[i] + (prod * h_in * Cp[:, None, :, i, :]).sum(-1)
+        ys[i] = ys[i] + (decay(i) * h_in * Cp[:, None, :, i, :]).sum(-1)
     y = torch.stack(ys, dim=-1).reshape(b, d, j * k)[..., :s]
     return y, h
 
@@ -155,5 +167,5 @@ def scan_chunked(p: ScanInputs) -> torch.Tensor:
     csi = p.csi if steps else None
     tensors = (p.u, p.delta, p.A, p.B, p.C) + ((csi,) if csi is not None else ())
     if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
-        return _Checkpointed.apply(SEGMENT, inj, p.u, p.delta, p.A, p.B, p.C, csi)
-    return scan_segment(p.u, p.delta, p.A, p.B, p.C, None, inj, csi)[0]
+        return p.finish(_Checkpointed.apply(SEGMENT, inj, p.u, p.delta, p.A, p.B, p.C, csi))
+    return p.finish(scan_segment(p.u, p.delta, p.A, p.B, p.C, None, inj, csi)[0])

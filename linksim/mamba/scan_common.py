@@ -1,12 +1,14 @@
 r"""Validated inputs shared by every selective-scan backend.
 
-:class:`ScanInputs` holds the tensors after checking shapes/dtypes and after turning the raw
-``delta`` into :math:`\Delta = \mathrm{softplus}(\delta + b_\Delta)` (or :math:`\delta + b_\Delta`),
-and knows the CSI-ReST injection schedule (:meth:`ScanInputs.injection_mask`).
+:class:`ScanInputs` holds the checked tensors, computes
+:math:`\Delta = \mathrm{softplus}(\delta + b_\Delta)` (or :math:`\delta + b_\Delta`) on demand
+for backends that do not fuse it, applies the ``D`` skip and ``z`` gate
+(:meth:`ScanInputs.finish`) and knows the CSI-ReST schedule (:meth:`ScanInputs.injection_mask`).
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import torch
 import torch.nn.functional as F
@@ -20,16 +22,45 @@ CSI_MODES = ("paper", "released")
 
 @dataclass
 class ScanInputs:
-    """Inputs of one scan. Shapes: u, delta [B, D, L]; A [D, N]; B, C [B, N, L]; csi [B] or None."""
+    """Inputs of one scan (see :func:`linksim.mamba.scan.selective_scan` for the symbols).
+
+    Shapes: u, delta_raw, z [B, D, L]; A [D, N]; B, C [B, N, L]; delta_bias, D [D]; csi [B].
+    """
 
     u: torch.Tensor
-    delta: torch.Tensor
+    delta_raw: torch.Tensor
     A: torch.Tensor
     B: torch.Tensor
     C: torch.Tensor
     csi: torch.Tensor | None = None
     csi_period: int | None = None
     csi_mode: str = "paper"
+    delta_bias: torch.Tensor | None = None
+    delta_softplus: bool = False
+    D: torch.Tensor | None = None
+    z: torch.Tensor | None = None
+
+    @cached_property
+    def delta(self) -> torch.Tensor:
+        r""":math:`\Delta` [B, D, L] (bias added, softplus applied as requested)."""
+        delta = self.delta_raw
+        if self.delta_bias is not None:
+            delta = delta + self.delta_bias.view(1, -1, 1)
+        return F.softplus(delta) if self.delta_softplus else delta
+
+    def finish(self, y: torch.Tensor) -> torch.Tensor:
+        r"""Scan output :math:`C_t^\top h_t` -> :math:`(C_t^\top h_t + D u_t)\,\mathrm{silu}(z_t)`."""
+        if self.D is not None:
+            y = y + self.D.view(1, -1, 1) * self.u
+        if self.z is not None:
+            y = y * F.silu(self.z)
+        return y
+
+    def core(self, A=None, B=None, C=None, with_csi=True) -> "ScanInputs":
+        """The bare scan (Δ precomputed, no skip/gate), optionally on a subset of states."""
+        return ScanInputs(self.u, self.delta, self.A if A is None else A, self.B if B is None else B,
+                          self.C if C is None else C, self.csi if with_csi else None,
+                          self.csi_period, self.csi_mode)
 
     def injection_steps(self, length: int) -> list[int]:
         """Time steps ``t`` (0-based) whose *incoming* state gets CSI written into index 0."""
@@ -55,10 +86,12 @@ def _check(cond: bool, msg: str) -> None:
         raise LinksimError(msg)
 
 
-def prepare(u, delta, A, B, C, delta_bias, delta_softplus, csi, csi_period, csi_mode) -> ScanInputs:
-    """Check shapes and build :class:`ScanInputs` (computes :math:`\\Delta`; differentiable)."""
+def prepare(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=False, csi=None,
+            csi_period=None, csi_mode="paper") -> ScanInputs:
+    """Check shapes and build :class:`ScanInputs` (arguments as in ``selective_scan``)."""
     _check(u.dim() == 3, f"selective_scan: u must be [B, D, L], got {tuple(u.shape)}")
     b, d, length = u.shape
+    _check(length >= 1, "selective_scan: empty sequence (L = 0)")
     _check(delta.shape == u.shape, f"selective_scan: delta {tuple(delta.shape)} must match u {tuple(u.shape)}")
     _check(A.dim() == 2 and A.shape[0] == d, f"selective_scan: A must be [D={d}, N], got {tuple(A.shape)}")
     n = A.shape[1]
@@ -74,8 +107,7 @@ def prepare(u, delta, A, B, C, delta_bias, delta_softplus, csi, csi_period, csi_
     if csi_period is not None:
         _check(int(csi_period) >= 1, f"selective_scan: csi_period must be a positive int, got {csi_period}")
         csi_period = int(csi_period)
-    if delta_bias is not None:
-        delta = delta + delta_bias.view(1, d, 1)
-    if delta_softplus:
-        delta = F.softplus(delta)
-    return ScanInputs(u, delta, A, B, C, csi, csi_period, csi_mode)
+    for name, t, shape in (("D", D, (d,)), ("delta_bias", delta_bias, (d,)), ("z", z, (b, d, length))):
+        _check(t is None or tuple(t.shape) == shape,
+               f"selective_scan: {name} must be {list(shape)}, got {None if t is None else tuple(t.shape)}")
+    return ScanInputs(u, delta, A, B, C, csi, csi_period, csi_mode, delta_bias, bool(delta_softplus), D, z)

@@ -8,11 +8,17 @@ plain C ABI (no torch headers, about a second to compile) called through :mod:`c
 If compilation fails, a warning is issued once and ``backend="auto"`` falls back to the
 pure-PyTorch chunked path.
 
-Cost: forward one pass over ``L`` per (b, d) with a vectorized loop over ``N`` (one
-``exp`` and two multiply-adds per element), memory = inputs + output + checkpoints of the
-state every ``CHECKPOINT`` steps ([B, D, L/CHECKPOINT, N]). Backward recomputes each
-chunk's states from its checkpoint (``O(CHECKPOINT * N)`` scratch per thread) and sweeps
-it in reverse; ``dB, dC`` are accumulated in per-thread [L, N] buffers.
+The kernel is fused like mamba-ssm's: it applies the bias and softplus to ``delta``,
+the ``D`` skip, the ``z`` gate and CSI-ReST itself, so no [B, D, L] intermediates are
+made in PyTorch. Work split: one OpenMP task per (batch element, block of
+:data:`BLOCK` channels); the ``BLOCK`` channels are the SIMD lanes and the loop runs over
+``t`` and ``n`` (one ``exp`` and three multiply-adds per (t, d, n)); [B, D, L] tensors
+are moved through small time-major tiles, ``B``/``C`` are passed time-major [B, L, N].
+Memory: inputs + output + the state every :data:`CHECKPOINT` steps
+([B, D, L/CHECKPOINT, N], kept only when a gradient is needed). The backward recomputes
+each chunk's states from its checkpoint (``O(CHECKPOINT·N·BLOCK)`` scratch per thread)
+and sweeps it in reverse; sums over channels (``dB``, ``dC``) go through per-thread
+[L, N] buffers. Threads: ``torch.get_num_threads()`` (one for tiny scans).
 """
 from __future__ import annotations
 
@@ -35,6 +41,8 @@ CHECKPOINT = 64
 BLOCK = 16
 #: largest state size N the kernel accepts (kMaxN)
 MAX_STATE = 256
+#: scans with fewer B*D*L*N elements run on one thread (thread start-up would dominate)
+SERIAL_BELOW = 1 << 16
 _SOURCE = Path(__file__).resolve().parent / "csrc" / "selective_scan.cpp"
 _FLAGS = ["-O3", "-march=native", "-fopenmp", "-fno-math-errno"]
 _lock = threading.Lock()
@@ -52,6 +60,16 @@ def _cpu_flags() -> str:
     return platform.processor()
 
 
+class _Args(ctypes.Structure):
+    """Mirror of ``struct Args`` in the C++ source (pointers as integers, 0 = null)."""
+
+    _fields_ = ([(f, ctypes.c_void_p) for f in ("u", "dl", "AT", "Bt", "Ct", "bias", "Dskip", "z", "csi",
+                                                 "inj", "y", "ck", "gy", "du", "ddl", "dAT", "dBt", "dCt",
+                                                 "dbias", "dD", "dz", "dcsi")]
+                + [(f, ctypes.c_int64) for f in ("B", "D", "L", "N", "K")]
+                + [("softplus", ctypes.c_int32), ("nt", ctypes.c_int32)])
+
+
 def _build() -> ctypes.CDLL:
     from torch.utils.cpp_extension import load
 
@@ -60,10 +78,10 @@ def _build() -> ctypes.CDLL:
                 extra_cflags=_FLAGS, extra_ldflags=["-fopenmp"], is_python_module=False,
                 verbose=False)
     lib = ctypes.CDLL(path)
-    ptr, i64, cint = ctypes.c_void_p, ctypes.c_int64, ctypes.c_int
-    for suffix in ("f32", "f64"):
-        getattr(lib, f"ss_fwd_{suffix}").argtypes = [ptr] * 9 + [i64] * 5 + [cint]
-        getattr(lib, f"ss_bwd_{suffix}").argtypes = [ptr] * 15 + [i64] * 5 + [cint]
+    if lib.ss_args_size() != ctypes.sizeof(_Args) or lib.ss_block() != BLOCK:
+        raise RuntimeError("C++ kernel ABI does not match linksim/mamba/scan_cpp.py")
+    for name in ("ss_fwd_f32", "ss_fwd_f64", "ss_bwd_f32", "ss_bwd_f64"):
+        getattr(lib, name).argtypes = [ctypes.POINTER(_Args)]
     return lib
 
 
@@ -83,52 +101,62 @@ def library() -> ctypes.CDLL | None:
     return _lib
 
 
+def _threads(b: int, d: int, length: int, n: int) -> int:
+    """OpenMP threads: one per (batch, channel block) task at most, one for tiny scans."""
+    if b * d * length * n < SERIAL_BELOW:
+        return 1
+    return max(1, min(torch.get_num_threads(), b * -(-d // BLOCK)))
+
+
 def _ptr(t: torch.Tensor | None) -> int | None:
     return None if t is None else t.data_ptr()
 
 
-def _suffix(dtype: torch.dtype) -> str:
-    return "f32" if dtype == torch.float32 else "f64"
+def _call(kind: str, dtype: torch.dtype, **buffers) -> None:
+    """Fill an :class:`_Args` from tensors/ints and run ``ss_{kind}_{f32|f64}``."""
+    args = _Args(**{k: (_ptr(v) if isinstance(v, torch.Tensor) or v is None else v)
+                    for k, v in buffers.items()})
+    fn = getattr(library(), f"ss_{kind}_{'f32' if dtype == torch.float32 else 'f64'}")
+    fn(ctypes.byref(args))
 
 
 class _CppScan(torch.autograd.Function):
-    """y = scan(u, Δ, A, B, C; csi) with the C++ kernels, in the kernel's layouts.
+    """Fused scan (bias, softplus, D skip, z gate, CSI-ReST) with the C++ kernels.
 
-    Inputs: u, delta [B, L, Dp] (Dp: D padded to the kernel block); AT [N, Dp]; Bt, Ct
-    [B, L, N]; csi [B] or None; inj [L] uint8 or None. Output y [B, L, Dp].
+    Inputs: u, delta [B, D, L] contiguous (delta raw, before bias/softplus); AT [N, Dp]
+    (A transposed, zero-padded to whole :data:`BLOCK` channel blocks); Bt, Ct [B, L, N];
+    bias, Dskip [Dp] or None; z [B, D, L] or None; csi [B] or None; inj [L] uint8 or None.
+    Output y [B, D, L].
     """
 
     @staticmethod
-    def forward(ctx, u, delta, AT, Bt, Ct, csi, inj):
-        lib = library()
-        b, length, d = u.shape
+    def forward(ctx, u, delta, AT, Bt, Ct, bias, Dskip, z, csi, inj, softplus):
+        b, d, length = u.shape
         n = AT.shape[0]
-        nck = -(-length // CHECKPOINT)
         y = torch.empty_like(u)
         need_grad = any(ctx.needs_input_grad)
-        ck = u.new_empty(b, d, nck, n) if need_grad else None
-        getattr(lib, f"ss_fwd_{_suffix(u.dtype)}")(
-            _ptr(u), _ptr(delta), _ptr(AT), _ptr(Bt), _ptr(Ct), _ptr(inj), _ptr(csi), _ptr(y), _ptr(ck),
-            b, d, length, n, CHECKPOINT, torch.get_num_threads())
+        ck = u.new_empty(b, AT.shape[1] // BLOCK, -(-length // CHECKPOINT), n, BLOCK) if need_grad else None
+        dims = dict(B=b, D=d, L=length, N=n, K=CHECKPOINT, softplus=int(softplus), nt=_threads(b, d, length, n))
+        _call("fwd", u.dtype, u=u, dl=delta, AT=AT, Bt=Bt, Ct=Ct, bias=bias, Dskip=Dskip, z=z, csi=csi,
+              inj=inj, y=y, ck=ck, **dims)
         if need_grad:
-            ctx.save_for_backward(u, delta, AT, Bt, Ct, csi, inj, ck)
+            ctx.dims = dims
+            ctx.save_for_backward(u, delta, AT, Bt, Ct, bias, Dskip, z, csi, inj, ck)
         return y
 
     @staticmethod
     def backward(ctx, gy):
-        u, delta, AT, Bt, Ct, csi, inj, ck = ctx.saved_tensors
-        lib = library()
-        b, length, d = u.shape
-        n = AT.shape[0]
-        gy = gy.contiguous()
+        u, delta, AT, Bt, Ct, bias, Dskip, z, csi, inj, ck = ctx.saved_tensors
         du, ddelta = torch.empty_like(u), torch.empty_like(u)
         dAT, dBt, dCt = torch.zeros_like(AT), torch.zeros_like(Bt), torch.zeros_like(Ct)
+        dbias, dD = u.new_zeros(AT.shape[1]), u.new_zeros(AT.shape[1])
+        dz = torch.empty_like(z) if z is not None else None
         dcsi = torch.zeros_like(csi) if csi is not None else None
-        getattr(lib, f"ss_bwd_{_suffix(u.dtype)}")(
-            _ptr(u), _ptr(delta), _ptr(AT), _ptr(Bt), _ptr(Ct), _ptr(inj), _ptr(csi), _ptr(ck), _ptr(gy),
-            _ptr(du), _ptr(ddelta), _ptr(dAT), _ptr(dBt), _ptr(dCt), _ptr(dcsi),
-            b, d, length, n, CHECKPOINT, torch.get_num_threads())
-        return du, ddelta, dAT, dBt, dCt, dcsi, None
+        _call("bwd", u.dtype, u=u, dl=delta, AT=AT, Bt=Bt, Ct=Ct, bias=bias, Dskip=Dskip, z=z, csi=csi,
+              inj=inj, ck=ck, gy=gy.contiguous(), du=du, ddl=ddelta, dAT=dAT, dBt=dBt, dCt=dCt,
+              dbias=dbias, dD=dD, dz=dz, dcsi=dcsi, **ctx.dims)
+        return (du, ddelta, dAT, dBt, dCt, dbias if bias is not None else None,
+                dD if Dskip is not None else None, dz, dcsi, None, None)
 
 
 def _available(p: ScanInputs) -> bool:
@@ -136,27 +164,27 @@ def _available(p: ScanInputs) -> bool:
             and p.A.shape[1] <= MAX_STATE and library() is not None)
 
 
-def _time_major(x: torch.Tensor, pad: int) -> torch.Tensor:
-    """[B, C, L] -> contiguous [B, L, C + pad] (zero padding of the channel axis)."""
-    x = x.transpose(1, 2)
-    return (F.pad(x, (0, pad)) if pad else x).contiguous()
-
-
 @register_backend("cpp", _available)
 def scan_cpp(p: ScanInputs) -> torch.Tensor:
     """Run ``p`` with the compiled kernel (see the module docstring)."""
     dtype = p.u.dtype
     d, length = p.u.shape[1], p.u.shape[2]
-    pad = -d % BLOCK
-    # padded channels have u = Δ = A = 0: their state stays 0 and their gradients are dropped
-    u, delta = _time_major(p.u, pad), _time_major(p.delta.to(dtype), pad)
-    AT = (F.pad(p.A.to(dtype), (0, 0, 0, pad)) if pad else p.A.to(dtype)).t().contiguous()
-    Bt, Ct = _time_major(p.B.to(dtype), 0), _time_major(p.C.to(dtype), 0)
+    pad = -d % BLOCK  # padded channels have u = Δ = A = 0: their state never leaves 0
+
+    def cast(t: torch.Tensor | None, padded: bool = False) -> torch.Tensor | None:
+        if t is None:
+            return None
+        t = t.to(dtype)
+        return (F.pad(t, (0, pad)) if padded and pad else t).contiguous()
+
+    AT = F.pad(p.A.to(dtype), (0, 0, 0, pad)).t().contiguous()
+    Bt = p.B.to(dtype).transpose(1, 2).contiguous()
+    Ct = p.C.to(dtype).transpose(1, 2).contiguous()
     steps = p.injection_steps(length)
     inj, csi = None, None
     if steps:
         inj = torch.zeros(length, dtype=torch.uint8)
         inj[steps] = 1
-        csi = p.csi.to(dtype).contiguous()
-    y = _CppScan.apply(u, delta, AT, Bt, Ct, csi, inj)
-    return y[:, :, :d].transpose(1, 2)
+        csi = cast(p.csi)
+    return _CppScan.apply(cast(p.u), cast(p.delta_raw), AT, Bt, Ct, cast(p.delta_bias, True),
+                          cast(p.D, True), cast(p.z), csi, inj, p.delta_softplus)

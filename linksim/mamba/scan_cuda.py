@@ -17,12 +17,17 @@ from linksim.mamba.scan import register_backend
 from linksim.mamba.scan_chunked import scan_chunked
 from linksim.mamba.scan_common import ScanInputs
 
-Kernel = Callable[[ScanInputs], torch.Tensor]
+#: ``kernel(p, fused)`` -> y: the scan of ``p``; with ``fused`` it applies p's bias/softplus,
+#: D skip and z gate itself, otherwise ``p`` is a bare :meth:`ScanInputs.core` scan
+Kernel = Callable[[ScanInputs, bool], torch.Tensor]
 
 
-def _mamba_kernel(p: ScanInputs) -> torch.Tensor:
+def _mamba_kernel(p: ScanInputs, fused: bool) -> torch.Tensor:
     from mamba_ssm.ops.selective_scan_interface import selective_scan_fn
 
+    if fused:
+        return selective_scan_fn(p.u, p.delta_raw, p.A.float(), p.B, p.C, p.D, p.z, p.delta_bias,
+                                 p.delta_softplus)
     return selective_scan_fn(p.u, p.delta, p.A.float(), p.B, p.C)
 
 
@@ -39,14 +44,12 @@ def _mamba_available(p: ScanInputs) -> bool:
 def split_state_scan(p: ScanInputs, kernel: Kernel) -> torch.Tensor:
     """``kernel`` for the states it can run, CSI-ReST's state 0 in PyTorch, outputs summed."""
     if p.csi is None or not p.injection_steps(p.u.shape[-1]):
-        return kernel(p)
-    state0 = ScanInputs(p.u, p.delta, p.A[:, :1], p.B[:, :1], p.C[:, :1],
-                        p.csi, p.csi_period, p.csi_mode)
-    y = scan_chunked(state0)
+        return kernel(p, True)
+    y = scan_chunked(p.core(A=p.A[:, :1], B=p.B[:, :1], C=p.C[:, :1]))
     if p.A.shape[1] > 1:
-        rest = ScanInputs(p.u, p.delta, p.A[:, 1:], p.B[:, 1:].contiguous(), p.C[:, 1:].contiguous())
-        y = y + kernel(rest)
-    return y
+        y = y + kernel(p.core(A=p.A[:, 1:], B=p.B[:, 1:].contiguous(), C=p.C[:, 1:].contiguous(),
+                              with_csi=False), False)
+    return p.finish(y)
 
 
 @register_backend("cuda", _mamba_available)

@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import torch
 
+from linksim.mamba.scan import register_backend
 from linksim.mamba.scan_common import ScanInputs
 
 
+@register_backend("reference")
 def scan_reference(p: ScanInputs) -> torch.Tensor:
     """Run the recurrence of :func:`linksim.mamba.scan.selective_scan` step by step.
 
-    :param p: validated inputs (``p.delta`` is already :math:`\\Delta` after bias/softplus).
-    :return: y [B, D, L], before the ``D`` skip and the ``z`` gate (added by the caller).
+    :param p: validated inputs.
+    :return: y [B, D, L].
     """
     b, d, length = p.u.shape
     n = p.A.shape[1]
@@ -28,4 +30,4 @@ def scan_reference(p: ScanInputs) -> torch.Tensor:
         dt = p.delta[:, :, t, None]                                    # [B, D, 1]
         h = torch.exp(dt * p.A) * h + dt * p.B[:, None, :, t] * p.u[:, :, t, None]
         ys.append(torch.einsum("bdn,bn->bd", h, p.C[:, :, t]))
-    return torch.stack(ys, dim=-1)
+    return p.finish(torch.stack(ys, dim=-1))

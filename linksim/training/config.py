@@ -12,7 +12,7 @@ from typing import Any, Sequence
 from linksim.errors import LinksimError
 
 #: Fields that may differ between an interrupted run and its resumption.
-FREE_ON_RESUME = ("threads", "resume", "log_every")
+FREE_ON_RESUME = ("threads", "resume", "log_every", "max_minutes")
 
 
 @dataclass
@@ -53,6 +53,17 @@ def parse_value(text: str) -> Any:
         return text
 
 
+def parse_cbr_flag(text: str) -> float:
+    """``--cbr 1/16`` (or ``0.0625``) -> 0.0625; errors name the flag."""
+    from linksim.scenario.parse import parse_cbr
+
+    try:
+        (cbr,) = parse_cbr(text if "/" in text else float(text))
+    except ValueError as exc:
+        raise LinksimError(f"--cbr {text!r}: {exc} (e.g. --cbr 1/16)") from None
+    return cbr
+
+
 def parse_sets(items: Sequence[str], flag: str = "--set") -> dict[str, Any]:
     """``["depth=4", "adaptation=none"]`` -> ``{"depth": 4, "adaptation": "none"}``."""
     out: dict[str, Any] = {}
@@ -83,6 +94,8 @@ class TrainConfig:
     :ivar val_snrs: SNRs (dB) of the final validation written to the card.
     :ivar val_every: steps between progress validations (at the middle val SNR).
     :ivar save_every: steps between resume-file saves.
+    :ivar max_minutes: wall-clock cap; training stops early (and says so in the card)
+        when the run has taken this long (None: no cap).
     """
 
     system: str
@@ -113,6 +126,7 @@ class TrainConfig:
     save_every: int = 100
     log_every: int = 25
     threads: int | None = None
+    max_minutes: float | None = None
     device: str = "cpu"
     resume: bool = False
 

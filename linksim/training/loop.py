@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -153,8 +154,9 @@ class Trainer:
         mid = (cfg.val_snrs[len(cfg.val_snrs) // 2],)
         self.progress.start(cfg.steps, self.step)
         t0, val = time.perf_counter() - self.elapsed, None
+        cap = float("inf") if cfg.max_minutes is None else 60.0 * cfg.max_minutes
         try:
-            while self.step < end:
+            while self.step < end and self.elapsed < cap:
                 self._losses = (self._losses + [self.train_step()])[-cfg.log_every:]
                 mean_loss = sum(self._losses) / len(self._losses)
                 if self.step % cfg.val_every == 0 and self.val is not None:
@@ -170,7 +172,10 @@ class Trainer:
             raise
         finally:
             self.progress.close()
-        if self.step < cfg.steps:
+        if self.step < end:
+            print(f"linksim train: --max-minutes {cfg.max_minutes:g} reached at step "
+                  f"{self.step} of {cfg.steps}; writing the checkpoint", file=sys.stderr)
+        elif self.step < cfg.steps:
             self.save_resume()
             return None
         card = self.finish(sum(self._losses) / max(1, len(self._losses)))
@@ -191,7 +196,8 @@ class Trainer:
                      "resize_short_side": cfg.resize, "val": cfg.val,
                      "val_images": 0 if self.val is None else len(self.val),
                      "val_crop": cfg.val_crop},
-            "steps": self.step, "batch": cfg.batch, "crop": cfg.crop, "lr": cfg.lr,
+            "steps": self.step, "planned_steps": cfg.steps, "batch": cfg.batch,
+            "crop": cfg.crop, "lr": cfg.lr,
             "weight_decay": cfg.weight_decay, "warmup": cfg.warmup, "clip": cfg.clip,
             "seed": cfg.seed,
             "params": sum(p.numel() for p in self.system.parameters()),

@@ -92,9 +92,9 @@ class GSSM(nn.Module):
         y = torch.zeros_like(x)
         for k, name in enumerate(self.orders):
             uk = scan_exchange(x, name)  # [B, D, L]
-            dt_r, bk, ck = torch.einsum("bdl,cd->bcl", uk, self.x_proj[k]).split(
-                [self.dt_rank, self.d_state, self.d_state], dim=1)
-            delta = torch.einsum("brl,dr->bdl", dt_r, self.dt_proj[k])
+            dt_r, bk, ck = torch.matmul(self.x_proj[k], uk).split(
+                [self.dt_rank, self.d_state, self.d_state], dim=1)  # [B, R|N|N, L]
+            delta = torch.matmul(self.dt_proj[k], dt_r)  # [B, D, L]
             yk = selective_scan(uk, delta, a[k], bk.contiguous(), ck.contiguous(),
                                 D=skip[k], delta_bias=dt_bias[k], delta_softplus=True,
                                 csi=csi, csi_period=self.csi_period)

@@ -32,7 +32,9 @@ them), so odd sizes cost a little quality, never extra bandwidth.
   T and the released kernel refreshes only between 2048-token chunks; we use T = 64,
   a refresh well before the slowest default mode (A = -1) forgets it at typical Delta.
 
-``paper`` has 14.55 M parameters at CBR 1/48 (Table I: 14.54 M).
+``paper`` has 14,547,936 parameters at CBR 1/48 (Table I: 14.54 M). ``small`` (2 stages,
+widths 32/64, depths 2/2, patch 4 so f = 8, N = 8) has 248,696 at CBR 1/16 and runs a
+forward+backward of a batch of 8 64x64 crops in about 0.13 CPU-seconds (one thread).
 """
 from __future__ import annotations
 
@@ -58,7 +60,7 @@ _COMMON: dict[str, Any] = {"patch": 2, "d_state": 16, "ssm_ratio": 2.0, "d_conv"
                            "directions": 2, "mlp": True, "mlp_ratio": 1.0,
                            "adaptation": "csi_rest", "csi_period": 64}
 PAPER = {**_COMMON, "dims": (128, 192, 256, 320), "depths": (2, 2, 6, 2)}
-SMALL = {**_COMMON, "dims": (48, 96), "depths": (2, 2), "patch": 4, "d_state": 8}
+SMALL = {**_COMMON, "dims": (32, 64), "depths": (2, 2), "patch": 4, "d_state": 8}
 
 
 @SYSTEMS.register("mambajscc")
@@ -76,6 +78,9 @@ class MambaJSCC(LearnedSystem):
         if unknown:
             raise LinksimError(f"mambajscc: unknown config key {unknown[0]!r}; "
                                f"known: {', '.join(sorted(PAPER))}")
+        missing = [k for k in ("dims", "depths") if k not in config]
+        if missing:
+            raise LinksimError(f"mambajscc: config needs {missing[0]!r} (e.g. {PAPER[missing[0]]})")
         cfg = {**_COMMON, **config}
         if cfg["adaptation"] not in ADAPTATIONS:
             raise LinksimError(f"mambajscc: adaptation={cfg['adaptation']!r}; choose one of "
