@@ -128,3 +128,10 @@ def test_simulate_table_small():
         t = simulate_table(0, 200, 600, max_blocks=20)
     assert t.errors[0] == t.blocks[0] and t.errors[-1] == 0
     assert shannon_snr_db(2 * 200 / 600) <= t.snr_db[-1] <= shannon_snr_db(2 * 200 / 600) + 5
+
+
+def test_mcs_table_lookup():
+    assert get_mcs("16qam-3/4") is MCS_TABLE[5] and get_mcs(5).efficiency == 3.0
+    assert [e.efficiency for e in MCS_TABLE] == sorted(e.efficiency for e in MCS_TABLE)
+    with pytest.raises(LinksimError, match="best"):
+        get_mcs("256qam-1/2")
