@@ -75,8 +75,9 @@ def main() -> None:
             print(f"  batch {batch:3d}  {label:22s} {rate / 1e3:8.1f} kbit/s  {iters:5.1f} it")
     ds = (DATASETS.get("kodak")(path=KODAK, count=args.images) if KODAK.is_dir()
           else DATASETS.get("samples")(count=args.images))
-    x = torch.stack([ds[i] for i in range(len(ds))])
-    print(f"whole chain, {len(ds)} images of {tuple(x.shape[1:])}, CBR 1/16, QPSK-1/2, 3 dB")
+    imgs = [ds[i] for i in range(len(ds))]
+    x = torch.stack([im for im in imgs if im.shape == imgs[0].shape])  # one batch, one shape
+    print(f"whole chain, {len(x)} images of {tuple(x.shape[1:])}, CBR 1/16, QPSK-1/2, 3 dB")
     for name, params in (("separated", {"mcs": "qpsk-1/2", "mode": "abstracted"}),
                          ("separated", {"mcs": "qpsk-1/2", "mode": "bit_true"}),
                          ("ideal", {})):

@@ -41,14 +41,15 @@ def isolated_rng(seed: int, device: torch.device) -> Iterator[None]:
 
 
 @torch.no_grad()
-def psnr_per_snr(system: torch.nn.Module, channel: torch.nn.Module, images: torch.Tensor,
-                 snrs: Sequence[float], seed: int = 0, repeats: int = 1,
-                 device: torch.device | str = "cpu") -> dict[str, tuple[float, float]]:
-    """Mean PSNR (dB, 8-bit) and its 95% half-width per SNR.
+def psnr_values(system: torch.nn.Module, channel: torch.nn.Module, images: torch.Tensor,
+                snrs: Sequence[float], seed: int = 0, repeats: int = 1,
+                device: torch.device | str = "cpu") -> dict[str, torch.Tensor]:
+    """PSNR (dB, 8-bit) of every transmission per SNR.
 
     :param images: [N, 3, H, W] float32 in [0, 1].
     :param repeats: channel realizations per image.
-    :returns: ``{"<snr:g>": (mean, ci95)}`` over ``N * repeats`` transmissions.
+    :returns: ``{"<snr:g>": [repeats * N] float64}``, ordered (repeat, image), so the
+        values of two systems pair up draw by draw.
     """
     device = torch.device(device)
     was_training = system.training
@@ -61,8 +62,20 @@ def psnr_per_snr(system: torch.nn.Module, channel: torch.nn.Module, images: torc
                 for x in images.split(BATCH):
                     x = x.to(device)
                     values.append(psnr(x, system.transmit(x, channel, float(snr))[0]).cpu())
-        v = torch.cat(values)
-        ci = 1.96 * float(v.std()) / math.sqrt(len(v)) if len(v) > 1 else float("nan")
-        out[f"{float(snr):g}"] = (float(v.mean()), ci)
+        out[f"{float(snr):g}"] = torch.cat(values)
     system.train(was_training)
     return out
+
+
+def mean_ci95(v: torch.Tensor) -> tuple[float, float]:
+    """Mean and normal-approximation 95% half-width of ``v``."""
+    ci = 1.96 * float(v.std()) / math.sqrt(len(v)) if len(v) > 1 else float("nan")
+    return float(v.mean()), ci
+
+
+def psnr_per_snr(system: torch.nn.Module, channel: torch.nn.Module, images: torch.Tensor,
+                 snrs: Sequence[float], seed: int = 0, repeats: int = 1,
+                 device: torch.device | str = "cpu") -> dict[str, tuple[float, float]]:
+    """``{"<snr:g>": (mean PSNR, 95% half-width)}`` of :func:`psnr_values`."""
+    values = psnr_values(system, channel, images, snrs, seed, repeats, device)
+    return {k: mean_ci95(v) for k, v in values.items()}
