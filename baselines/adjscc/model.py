@@ -16,6 +16,9 @@ Transmission Using Deep Source Channel Coding With Attention Modules", IEEE TCSV
 One model serves every SNR: each AF module sees the SNR in dB (the transmitter's at the
 encoder, ``csi.snr_db`` at the decoder). The PReLU slopes are per channel (the reference
 code shares them over H and W only). :math:`f = 4`, so :math:`c = \lceil 96\,\mathrm{CBR}\rceil`.
+
+``paper`` has 10,578,711 parameters at CBR 1/48 and 46.20 G MACs on a 256x256 image
+(MambaJSCC's Table I: 10.57 M, 46.21 G); ``small`` (64 channels) has 707,903 at CBR 1/16.
 """
 from __future__ import annotations
 
@@ -24,10 +27,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from linksim.errors import LinksimError
+from baselines.adjscc.gdn import GDN
 from linksim.models.hierarchical import LatentJSCC
 from linksim.registry import SYSTEMS
-from baselines.adjscc.gdn import GDN
 
 FACTOR = 4  # two stride-2 layers
 PAPER = {"width": 256, "kernel": 5, "first_kernel": 9, "reduction": 16}
@@ -100,11 +102,7 @@ class ADJSCC(LatentJSCC):
     configs = {"paper": PAPER, "small": SMALL}
 
     def build(self, **config: Any) -> None:
-        unknown = sorted(set(config) - set(PAPER))
-        if unknown:
-            raise LinksimError(f"adjscc: unknown config key {unknown[0]!r}; "
-                               f"known: {', '.join(sorted(PAPER))}")
-        cfg = {**PAPER, **config}
+        cfg = self.checked_config("adjscc", config, PAPER)
         width, red = int(cfg["width"]), int(cfg["reduction"])
         kernels = [int(cfg["first_kernel"])] + [int(cfg["kernel"])] * 4
         self.latent_channels = self.latent_channels_for(self.cbr, FACTOR)

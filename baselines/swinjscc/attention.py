@@ -115,8 +115,8 @@ class WindowAttention(nn.Module):
             x = torch.roll(x, (-shift[0], -shift[1]), (1, 2))
         windows = partition(x, win)
         n = windows.shape[1]
-        qkv = self.qkv(windows).reshape(-1, n, 3, self.heads, c // self.heads).permute(2, 0, 3, 1, 4)
-        q, k, v = qkv[0], qkv[1], qkv[2]
+        q, k, v = self.qkv(windows).reshape(-1, n, 3, self.heads, c // self.heads).unbind(2)
+        q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # [B·nW, heads, N, d]
         attn = (q * self.scale) @ k.transpose(-2, -1)  # [B·nW, heads, N, N]
         index = relative_index(*win, self.window).to(x.device)
         attn = attn + self.bias_table[index.reshape(-1)].reshape(n, n, -1).permute(2, 0, 1)

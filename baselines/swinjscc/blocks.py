@@ -13,8 +13,8 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from linksim.models.layers import ChannelMLP
 from baselines.swinjscc.attention import WindowAttention
+from linksim.models.layers import ChannelMLP
 
 
 class SwinBlock(nn.Module):

@@ -35,7 +35,8 @@ def ms_ssim_window(size: int) -> int:
 
 @METRICS.register("ms_ssim")
 def ms_ssim(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
-    """MS-SSIM (Wang et al. 2003, pytorch-msssim, 5 scales) per image on 8-bit values.
+    """MS-SSIM (Wang et al. 2003, pytorch-msssim, 5 scales) per image on 8-bit values
+    (computed in float32, returned as float64).
 
     The window is the standard 11 px from a short side of 161 px up; smaller
     images use a smaller window (:func:`ms_ssim_window`), down to 3 px at 33-48 px.
@@ -46,5 +47,5 @@ def ms_ssim(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
     if side <= 32:
         raise LinksimError(f"ms_ssim: images of {side} px are too small (needs > 32 px); "
                            "drop ms_ssim from [metrics] names or use larger crops")
-    return _ms_ssim(quantize8(x.double()), quantize8(x_hat.double()), data_range=1.0,
-                    size_average=False, win_size=ms_ssim_window(side))
+    return _ms_ssim(quantize8(x.double()).float(), quantize8(x_hat.double()).float(), data_range=1.0,
+                    size_average=False, win_size=ms_ssim_window(side)).double()

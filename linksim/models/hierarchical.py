@@ -23,7 +23,7 @@ with :math:`f = p\,2^{S-1}`. Only the blocks inside a stage differ between model
 from __future__ import annotations
 
 import math
-from typing import Callable, Sequence
+from typing import Any, Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -134,6 +134,22 @@ class LatentJSCC(LearnedSystem):
 
     factor: int
     latent_channels: int
+
+    @classmethod
+    def checked_config(cls, name: str, config: dict[str, Any], defaults: dict[str, Any],
+                       **choices: Sequence[Any]) -> dict[str, Any]:
+        """``defaults`` updated by ``config``; unknown keys and values outside ``choices``
+        (key -> allowed values) raise :class:`~linksim.errors.LinksimError`."""
+        unknown = sorted(set(config) - set(defaults))
+        if unknown:
+            raise LinksimError(f"{name}: unknown config key {unknown[0]!r}; "
+                               f"known: {', '.join(sorted(defaults))}")
+        cfg = {**defaults, **config}
+        for key, allowed in choices.items():
+            if cfg[key] not in allowed:
+                raise LinksimError(f"{name}: {key}={cfg[key]!r}; choose one of "
+                                   f"{', '.join(map(str, allowed))}")
+        return cfg
 
     def set_codec(self, encoder: nn.Module, decoder: nn.Module, factor: int) -> None:
         """Install the networks; ``factor`` is the total down-sampling :math:`f`."""
