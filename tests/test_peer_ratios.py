@@ -2,20 +2,13 @@
 
 - the link contract: exact channel uses, unit power, output shape and range;
 - MambaJSCC vs SwinJSCC w/ SA at equal depth and the ``paper`` widths: MambaJSCC is the
-  lighter one, by the ratios of MambaJSCC's Table I (51% of the parameters, 72% of the MACs);
-- the shared hierarchical skeleton reproduces MambaJSCC's encoder/decoder exactly."""
+  lighter one, by the ratios of MambaJSCC's Table I (51% of the parameters, 72% of the MACs)."""
 from __future__ import annotations
-
-from functools import partial
 
 import pytest
 import torch
 
 from linksim.bench import bench
-from linksim.models.hierarchical import HierarchicalDecoder, HierarchicalEncoder
-from linksim.models.mambajscc.decoder import MambaDecoder
-from linksim.models.mambajscc.encoder import MambaEncoder
-from linksim.models.mambajscc.vssm_ca import VSSMStage
 from linksim.registry import CHANNELS, SYSTEMS
 from linksim.systems.base import num_channel_uses
 
@@ -68,27 +61,3 @@ def test_absolute_counts_match_table_1(measured, name):
     gmacs, mparams = TABLE_I[name]
     assert measured[name]["params"] / 1e6 == pytest.approx(mparams, rel=0.005)
     assert measured[name]["macs"] * (256 / SIZE) ** 2 / 1e9 == pytest.approx(gmacs, rel=0.01)
-
-
-@pytest.mark.parametrize("adaptation", ["csi_rest", "modnet"])
-def test_hierarchical_skeleton_reproduces_mambajscc(adaptation):
-    """Same construction order, state-dict keys and outputs as MambaEncoder/MambaDecoder,
-    so MambaJSCC can switch to the shared skeleton without breaking its checkpoints."""
-    dims, depths = (8, 16), (1, 1)
-    block = {"d_state": 4, "ssm_ratio": 2.0, "d_conv": 3, "directions": 2, "mlp_ratio": 1.0,
-             "csi_period": 4}
-    shared = {"latent": 6, "stage": partial(VSSMStage, **block), "patch": 2,
-              "modnet": adaptation == "modnet", "stage_snr": adaptation == "csi_rest"}
-    x, snr = torch.rand(2, 3, 8, 8), torch.tensor([0.0, 15.0])
-    for old_cls, new_cls, inp in ((MambaEncoder, HierarchicalEncoder, x),
-                                  (MambaDecoder, HierarchicalDecoder, torch.randn(2, 6, 2, 2))):
-        torch.manual_seed(0)
-        old = old_cls(dims, depths, 6, patch=2, adaptation=adaptation, **block)
-        torch.manual_seed(0)
-        new = new_cls(dims, depths, **shared)
-        a, b = old.state_dict(), new.state_dict()
-        assert list(a) == list(b)
-        for key in a:
-            torch.testing.assert_close(a[key], b[key], rtol=0, atol=0)
-        with torch.no_grad():
-            torch.testing.assert_close(old(inp, snr), new(inp, snr))

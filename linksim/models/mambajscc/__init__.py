@@ -2,7 +2,7 @@
 
 - :mod:`.gssm`: generalized SSM with scan exchange/recovery (K directions, summed).
 - :mod:`.vssm_ca`: the VSSM-CA block and a stage of blocks.
-- :mod:`.encoder`, :mod:`.decoder`: the hierarchical transmitter and receiver networks.
+- the hierarchical encoder/decoder are :mod:`linksim.models.hierarchical`'s.
 - :mod:`.system`: the registered system ``"mambajscc"``.
 """
 from linksim.models.mambajscc.system import MambaJSCC

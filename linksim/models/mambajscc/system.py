@@ -3,10 +3,15 @@ Source-Channel Coding with Generalized State Space Model" (arXiv 2409.16592).
 
 ::
 
-    x [B,3,H,W] -(reflect pad to f)-> MambaEncoder(x, snr) -> z [B, c, H'/f, W'/f]
+    x [B,3,H,W] -(reflect pad to f)-> encoder(x, snr) -> z [B, c, H'/f, W'/f]
       -> first 2n reals paired into n complex symbols -> power normalization   [B, n] complex64
     channel (AWGN / Rayleigh + MMSE) -> y [B, n], CSI
-    y -> latent (zero-filled) -> MambaDecoder(z, csi.snr_db) -> crop to H x W -> x_hat
+    y -> latent (zero-filled) -> decoder(z, csi.snr_db) -> crop to H x W -> x_hat
+
+The encoder/decoder are :mod:`linksim.models.hierarchical`'s skeleton (shared with
+SwinJSCC) with a stage of VSSM-CA blocks; the SNR enters every block through CSI-ReST
+(``adaptation="csi_rest"``), the Channel ModNet before the compression convolution and
+after the expansion (``"modnet"``), or not at all (``"none"``).
 
 ``n = num_channel_uses(cbr, x.shape)`` exactly; the latent has
 :math:`c = \lceil 6\,\mathrm{CBR}\,f^2 \rceil` channels with the total down-sampling
@@ -38,21 +43,14 @@ forward+backward of a batch of 8 64x64 crops in about 0.13 CPU-seconds (one thre
 """
 from __future__ import annotations
 
-import math
+from functools import partial
 from typing import Any
 
-import torch
-import torch.nn.functional as F
-
-from linksim.channels.base import CSI
 from linksim.errors import LinksimError
-from linksim.models.layers import latent_to_symbols, symbols_to_latent
-from linksim.models.mambajscc.decoder import MambaDecoder
-from linksim.models.mambajscc.encoder import MambaEncoder
+from linksim.models.hierarchical import HierarchicalDecoder, HierarchicalEncoder, LatentJSCC
 from linksim.models.mambajscc.gssm import DIRECTIONS
+from linksim.models.mambajscc.vssm_ca import VSSMStage
 from linksim.registry import SYSTEMS
-from linksim.systems.base import num_channel_uses
-from linksim.systems.learned import LearnedSystem
 
 ADAPTATIONS = ("csi_rest", "modnet", "none")
 
@@ -64,7 +62,7 @@ SMALL = {**_COMMON, "dims": (32, 64), "depths": (2, 2), "patch": 4, "d_state": 8
 
 
 @SYSTEMS.register("mambajscc")
-class MambaJSCC(LearnedSystem):
+class MambaJSCC(LatentJSCC):
     """MambaJSCC: VSSM-CA encoder/decoder with GSSM and zero-parameter CSI-ReST.
 
     Configs ``"paper"`` (4 stages, 128/192/256/320, depths 2/2/6/2, N = 16) and
@@ -74,56 +72,21 @@ class MambaJSCC(LearnedSystem):
     configs = {"paper": PAPER, "small": SMALL}
 
     def build(self, **config: Any) -> None:
-        unknown = sorted(set(config) - set(PAPER))
-        if unknown:
-            raise LinksimError(f"mambajscc: unknown config key {unknown[0]!r}; "
-                               f"known: {', '.join(sorted(PAPER))}")
         missing = [k for k in ("dims", "depths") if k not in config]
         if missing:
             raise LinksimError(f"mambajscc: config needs {missing[0]!r} (e.g. {PAPER[missing[0]]})")
-        cfg = {**_COMMON, **config}
-        if cfg["adaptation"] not in ADAPTATIONS:
-            raise LinksimError(f"mambajscc: adaptation={cfg['adaptation']!r}; choose one of "
-                               f"{', '.join(ADAPTATIONS)}")
+        cfg = self.checked_config("mambajscc", config, PAPER, adaptation=ADAPTATIONS)
         if int(cfg["directions"]) not in DIRECTIONS:
             raise LinksimError(f"mambajscc: directions={cfg['directions']!r}; choose 2 or 4")
         dims, depths, patch = list(cfg["dims"]), list(cfg["depths"]), int(cfg["patch"])
-        self.factor = patch * 2 ** (len(dims) - 1)
-        self.latent_channels = math.ceil(6 * self.cbr * self.factor ** 2 - 1e-9)
-        block = {"d_state": int(cfg["d_state"]), "ssm_ratio": float(cfg["ssm_ratio"]),
-                 "d_conv": int(cfg["d_conv"]), "directions": int(cfg["directions"]),
-                 "mlp_ratio": float(cfg["mlp_ratio"]) if cfg["mlp"] else 0.0,
-                 "csi_period": cfg["csi_period"]}
-        common = {"latent": self.latent_channels, "patch": patch,
-                  "adaptation": cfg["adaptation"], **block}
-        self.encoder = MambaEncoder(dims, depths, **common)
-        self.decoder = MambaDecoder(dims, depths, **common)
-
-    def _padded(self, h: int, w: int) -> tuple[int, int]:
-        """Padded (H', W'): the next multiples of the down-sampling factor ``f``."""
-        f = self.factor
-        return h + (-h % f), w + (-w % f)
-
-    def encode(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
-        """[B, 3, H, W] in [0, 1], [B] dB -> [B, n] complex64, unit average power per row."""
-        h, w = x.shape[-2:]
-        hp, wp = self._padded(h, w)
-        if (hp, wp) != (h, w):
-            mode = "reflect" if hp - h < h and wp - w < w else "replicate"
-            x = F.pad(x, (0, wp - w, 0, hp - h), mode=mode)
-        z = self.encoder(x, snr_db.to(x.device, torch.float32))
-        return latent_to_symbols(z, num_channel_uses(self.cbr, (3, h, w)))
-
-    def decode(self, y: torch.Tensor, csi: CSI, shape: tuple[int, int]) -> torch.Tensor:
-        """[B, n] complex64 equalized symbols -> [B, 3, H, W] in (0, 1).
-
-        The SNR for CSI-ReST (or the ModNet) is ``csi.snr_db`` (the average SNR on fading).
-        """
-        h, w = shape
-        hp, wp = self._padded(h, w)
-        z = symbols_to_latent(y, (self.latent_channels, hp // self.factor, wp // self.factor))
-        x_hat = self.decoder(z, csi.snr_db.to(y.device, torch.float32))
-        return x_hat[..., :h, :w]
-
-    def extra_repr(self) -> str:
-        return f"cbr={self.cbr:g}, factor={self.factor}, latent_channels={self.latent_channels}"
+        factor = patch * 2 ** (len(dims) - 1)
+        self.latent_channels = self.latent_channels_for(self.cbr, factor)
+        stage = partial(VSSMStage, d_state=int(cfg["d_state"]), ssm_ratio=float(cfg["ssm_ratio"]),
+                        d_conv=int(cfg["d_conv"]), directions=int(cfg["directions"]),
+                        mlp_ratio=float(cfg["mlp_ratio"]) if cfg["mlp"] else 0.0,
+                        csi_period=cfg["csi_period"])
+        common = {"latent": self.latent_channels, "stage": stage, "patch": patch,
+                  "modnet": cfg["adaptation"] == "modnet",
+                  "stage_snr": cfg["adaptation"] == "csi_rest"}
+        self.set_codec(HierarchicalEncoder(dims, depths, **common),
+                       HierarchicalDecoder(dims, depths, **common), factor)

@@ -15,13 +15,11 @@ text (SiLU); the reference code's configuration selects GELU there.
 from __future__ import annotations
 
 import math
-from typing import Sequence
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from linksim.errors import LinksimError
 from linksim.models.layers import ChannelMLP
 from linksim.models.mambajscc.gssm import DIRECTIONS, GSSM
 
@@ -78,9 +76,3 @@ class VSSMStage(nn.Module):
             x = blk(x, csi)
         return x
 
-
-def stage_dims(dims: Sequence[int], depths: Sequence[int]) -> list[tuple[int, int]]:
-    """Pair widths and depths, checking they have the same number of stages."""
-    if len(dims) != len(depths) or not dims:
-        raise LinksimError(f"dims={list(dims)} and depths={list(depths)}: need one depth per stage")
-    return list(zip((int(d) for d in dims), (int(n) for n in depths)))
