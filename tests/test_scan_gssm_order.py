@@ -43,3 +43,17 @@ def test_exchange_then_recover_is_identity(name):
 def test_unknown_order_names_the_choices():
     with pytest.raises(UnknownName, match="transpose_reverse"):
         gssm_order.order("diagonal", 2, 2)
+
+
+@pytest.mark.parametrize("name", ["identity", "reverse", "transpose", "transpose_reverse"])
+@pytest.mark.parametrize("hw", [(1, 1), (2, 3), (5, 4)])
+def test_fast_views_equal_the_permutation(name, hw):
+    """scan_exchange/scan_recover use reshapes and flips; they must equal the index gather."""
+    h, w = hw
+    x = torch.randn(2, 3, h, w)
+    perm, inv = gssm_order.order(name, h, w)
+    u = gssm_order.scan_exchange(x, name)
+    assert torch.equal(u, x.reshape(2, 3, h * w).index_select(-1, perm))
+    y = torch.randn(2, 3, h * w)
+    assert torch.equal(gssm_order.scan_recover(y, name, h, w),
+                       y.index_select(-1, inv).reshape(2, 3, h, w))
