@@ -67,7 +67,7 @@ def resolve_device(name: str) -> torch.device:
 def expand_points(scenario: Scenario) -> Iterator[Point]:
     for channel in scenario.channels:
         for cbr in scenario.sweep.cbr:
-            for system in scenario.systems:
+            for system in (s for s in scenario.systems if s.runs_at(cbr)):
                 for params in SYSTEMS.get(system.name).param_grid(dict(system.params)):
                     for snr in scenario.sweep.snr_db:
                         yield Point(system, params, channel, cbr, snr)

@@ -37,3 +37,17 @@ def test_overrides_and_digest():
     assert other.stop.max_items == 2 and other.sweep.snr_db == [0, 2, 4]
     assert other.systems[1].label == "ZF" and str(other.output) == "elsewhere"
     assert base.digest() != other.digest()
+
+
+def test_system_cbr_restriction(tmp_path):
+    from linksim.runner import expand_points
+
+    text = (ROOT / "scenarios" / "quickstart.toml").read_text().replace(
+        'label = "Uncoded (ZF)"', 'label = "Uncoded (ZF)"\ncbr = "1/16"')
+    (tmp_path / "s.toml").write_text(text)
+    scenario = load_scenario(tmp_path / "s.toml")
+    points = list(expand_points(scenario))
+    zf = {p.cbr for p in points if p.system.label == "Uncoded (ZF)"}
+    lmmse = {p.cbr for p in points if p.system.label == "Uncoded (LMMSE)"}
+    assert zf == {1 / 16} and lmmse == {0.5, 1 / 16}
+    assert all("cbr" not in p.params for p in points)

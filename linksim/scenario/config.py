@@ -47,6 +47,12 @@ class PartConfig:
     name: str
     label: str
     params: dict[str, Any] = field(default_factory=dict)
+    #: systems only: the CBRs of the sweep this entry runs at (None: all), e.g. where a
+    #: learned system has checkpoints
+    cbr: tuple[float, ...] | None = None
+
+    def runs_at(self, cbr: float) -> bool:
+        return self.cbr is None or any(abs(cbr - c) < 1e-9 for c in self.cbr)
 
     def key(self) -> dict[str, Any]:
         return {"name": self.name, "params": self.params}

@@ -135,16 +135,23 @@ def _parts(r: _Reader, raw: dict[str, Any], section: str, registry) -> list[Part
         except UnknownName as exc:
             raise r.error(table, "name", str(exc)) from None
         label = r.typed(table, entry, "label", (str,), default=None)
-        params = {k: v for k, v in entry.items() if k not in ("name", "label")}
+        reserved = ("name", "label", "cbr") if section == "systems" else ("name", "label")
+        params = {k: v for k, v in entry.items() if k not in reserved}
         valid, var_kw = accepted_params(factory)
         if not var_kw:
-            r.check_keys(table, params, ["name", "label"] + valid)
+            r.check_keys(table, params, list(reserved) + valid)
+        cbrs = None
+        if "cbr" in reserved and "cbr" in entry:
+            try:
+                cbrs = tuple(parse_cbr(entry["cbr"]))
+            except ValueError as exc:
+                raise r.error(table, "cbr", str(exc)) from None
         label = label or "-".join([name] + [str(v) for v in params.values()
                                             if isinstance(v, (str, int, float))])
         if label in labels:
             raise r.error(table, "label", f"duplicate label {label!r}; give each entry a unique label")
         labels.add(label)
-        parts.append(PartConfig(name=name.lower(), label=label, params=params))
+        parts.append(PartConfig(name=name.lower(), label=label, params=params, cbr=cbrs))
     return parts
 
 
