@@ -42,12 +42,21 @@ def test_overrides_and_digest():
 def test_system_cbr_restriction(tmp_path):
     from linksim.runner import expand_points
 
-    text = (ROOT / "scenarios" / "quickstart.toml").read_text().replace(
-        'label = "Uncoded (ZF)"', 'label = "Uncoded (ZF)"\ncbr = "1/16"')
-    (tmp_path / "s.toml").write_text(text)
-    scenario = load_scenario(tmp_path / "s.toml")
-    points = list(expand_points(scenario))
-    zf = {p.cbr for p in points if p.system.label == "Uncoded (ZF)"}
-    lmmse = {p.cbr for p in points if p.system.label == "Uncoded (LMMSE)"}
-    assert zf == {1 / 16} and lmmse == {0.5, 1 / 16}
+    (tmp_path / "s.toml").write_text("""
+[sweep]
+snr_db = [0, 10]
+cbr = ["1/2", "1/16"]
+[[channels]]
+name = "awgn"
+[[systems]]
+name = "uncoded"
+label = "everywhere"
+[[systems]]
+name = "uncoded"
+label = "only 1/16"
+cbr = "1/16"
+""")
+    points = list(expand_points(load_scenario(tmp_path / "s.toml")))
+    assert {p.cbr for p in points if p.system.label == "only 1/16"} == {1 / 16}
+    assert {p.cbr for p in points if p.system.label == "everywhere"} == {0.5, 1 / 16}
     assert all("cbr" not in p.params for p in points)
