@@ -10,6 +10,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tarfile
+import zipfile
 from pathlib import Path
 
 from linksim.errors import LinksimError
@@ -45,4 +47,18 @@ def fetch(url: str, dest: Path, known_hash: str | None, what: str) -> Path:
     if dest.name not in seen:
         seen[dest.name] = sha256(path)
         record.write_text(json.dumps(seen, indent=1))
+    return path
+
+
+def fetch_archive(url: str, archive: str, folder: str, known_hash: str | None, what: str) -> Path:
+    """``cache_dir()/folder``, downloading and unpacking ``archive`` (zip or tar) if missing."""
+    path = cache_dir() / folder
+    if not path.is_dir():
+        file = fetch(url, cache_dir() / archive, known_hash, what)
+        if archive.endswith(".zip"):
+            with zipfile.ZipFile(file) as zf:
+                zf.extractall(cache_dir())
+        else:
+            with tarfile.open(file) as tf:
+                tf.extractall(cache_dir(), filter="data")
     return path

@@ -10,8 +10,6 @@ else downloads the official release (see :mod:`linksim.sources.download`).
 from __future__ import annotations
 
 import pickle
-import tarfile
-import zipfile
 from pathlib import Path
 from typing import Sequence
 
@@ -20,7 +18,7 @@ import numpy as np
 from linksim.errors import LinksimError
 from linksim.registry import DATASETS
 from linksim.sources.base import ImageSet, folder_items, to_tensor
-from linksim.sources.download import cache_dir, fetch
+from linksim.sources.download import cache_dir, fetch, fetch_archive
 
 KODAK_URL = "http://r0k.us/graphics/kodak/kodak/kodim{:02d}.png"
 # SHA-256 of kodim01..24.png as distributed.
@@ -51,7 +49,7 @@ KODAK_SHA256 = (
     "9f1c26df52217bd49f998a720a2ffeba41a535cf826f4ae32e355fb2b0bbc0fe",
 )
 DIV2K_URL = "https://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_{split}_HR.zip"
-DIV2K_COUNT = {"valid": 100, "train": 800}
+DIV2K_SPLITS = ("valid", "train")  # 100 and 800 images
 CIFAR10_URL = "https://www.cs.toronto.edu/~kriz/cifar-10-python.tar.gz"
 CIFAR10_MD5 = "md5:c58f30108f718f92721af3b95e74349a"
 
@@ -81,14 +79,10 @@ class DIV2K(ImageSet):
     def __init__(self, path: str | Path | None = None, split: str = "valid",
                  crop: int | Sequence[int] | None = None, crop_mode: str = "center",
                  count: int | None = None) -> None:
-        _check_split(split, tuple(DIV2K_COUNT))
+        _check_split(split, DIV2K_SPLITS)
         if path is None:
-            path = cache_dir() / f"DIV2K_{split}_HR"
-            if not path.is_dir():
-                archive = fetch(DIV2K_URL.format(split=split),
-                                cache_dir() / f"DIV2K_{split}_HR.zip", None, "div2k")
-                with zipfile.ZipFile(archive) as zf:
-                    zf.extractall(cache_dir())
+            path = fetch_archive(DIV2K_URL.format(split=split), f"DIV2K_{split}_HR.zip",
+                                 f"DIV2K_{split}_HR", None, "div2k")
         super().__init__(folder_items(Path(path)), crop, crop_mode, count)
 
 
@@ -101,12 +95,8 @@ class CIFAR10(ImageSet):
                  count: int | None = None) -> None:
         _check_split(split, ("test", "train"))
         if path is None:
-            path = cache_dir() / "cifar-10-batches-py"
-            if not path.is_dir():
-                archive = fetch(CIFAR10_URL, cache_dir() / "cifar-10-python.tar.gz",
-                                CIFAR10_MD5, "cifar10")
-                with tarfile.open(archive) as tf:
-                    tf.extractall(cache_dir(), filter="data")
+            path = fetch_archive(CIFAR10_URL, "cifar-10-python.tar.gz", "cifar-10-batches-py",
+                                 CIFAR10_MD5, "cifar10")
         files = ["test_batch"] if split == "test" else [f"data_batch_{i}" for i in range(1, 6)]
         images = []
         for name in files:
