@@ -29,7 +29,7 @@ def main(args: argparse.Namespace) -> int:
     except ImportError:
         list_checkpoints = list
     for card in list_checkpoints():
-        print(f"  {card.get('id', '?'):<34} {card.get('system', '?'):<10} "
+        print(f"  {card.get('id', '?'):<46} {card.get('system', '?'):<10} "
               f"cbr {card.get('cbr_label', card.get('cbr', '?'))}  "
               f"snr {card.get('snr_db', card.get('snr_range', '?'))}  "
               f"steps {card.get('steps', '?')}")
