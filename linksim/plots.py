@@ -36,7 +36,7 @@ def plot_records(records: list[dict[str, Any]], folder: Path, title: str = "") -
             groups[(rec["channel_label"], rec["cbr"], rec["cbr_label"])][rec["label"]].append(
                 (rec["snr_db"], mean, ci))
         for (channel, _, cbr_text), curves in sorted(groups.items()):
-            fig, ax = plt.subplots(figsize=(6.4, 4.6))
+            fig, ax = plt.subplots(figsize=(8.6, 4.6))
             for label, pts in sorted(curves.items()):
                 pts.sort()
                 snr, mean, ci = zip(*pts)
@@ -46,7 +46,7 @@ def plot_records(records: list[dict[str, Any]], folder: Path, title: str = "") -
             ax.set_ylabel(METRIC_LABELS.get(metric, metric))
             ax.set_title(f"{title + ': ' if title else ''}{channel}, CBR {cbr_text}")
             ax.grid(True, alpha=0.3)
-            ax.legend(fontsize=8)
+            ax.legend(fontsize=8, loc="center left", bbox_to_anchor=(1.01, 0.5))
             fig.tight_layout()
             path = folder / f"{metric}_{_slug(channel)}_cbr{_slug(cbr_text)}.png"
             path.parent.mkdir(parents=True, exist_ok=True)
