@@ -5,6 +5,7 @@ Every problem becomes a :class:`ScenarioError` whose message reads
 """
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 import tomllib
@@ -155,15 +156,25 @@ def _parts(r: _Reader, raw: dict[str, Any], section: str, registry) -> list[Part
     return parts
 
 
+def parse_value(text: str) -> Any:
+    """A command-line value: TOML (``4``, ``0.1``, ``[2, 2]``, ``true``, ``"x"``), else a
+    Python literal (``(2, 2)``, ``True``), else the text itself (``none``)."""
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        pass
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text
+
+
 def _apply_overrides(raw: dict[str, Any], overrides: Sequence[str]) -> None:
     for item in overrides:
         if "=" not in item:
             raise ScenarioError(f"--set {item}: expected key=value (e.g. stop.max_items=4)")
         path, text = item.split("=", 1)
-        try:
-            value = tomllib.loads(f"v = {text}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = text
+        value = parse_value(text.strip())
         node: Any = raw
         keys = path.strip().split(".")
         for k in keys[:-1]:

@@ -5,11 +5,11 @@ must have the same values for every field in :data:`RESUME_KEYS`.
 """
 from __future__ import annotations
 
-import ast
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any, Sequence
 
 from linksim.errors import LinksimError
+from linksim.scenario.parse import parse_value
 
 #: Fields that may differ between an interrupted run and its resumption.
 FREE_ON_RESUME = ("threads", "resume", "log_every", "max_minutes")
@@ -43,14 +43,6 @@ class SnrSpec:
         if self.values:
             return ",".join(f"{v:g}" for v in self.values)
         return f"{self.low:g}:{self.high:g}"
-
-
-def parse_value(text: str) -> Any:
-    """A Python literal (``4``, ``0.1``, ``(2, 2)``, ``'none'``) or, failing that, the string."""
-    try:
-        return ast.literal_eval(text)
-    except (ValueError, SyntaxError):
-        return text
 
 
 def parse_cbr_flag(text: str) -> float:
