@@ -22,6 +22,7 @@ import torch.nn.functional as F
 
 from linksim.channels.base import CSI
 from linksim.errors import LinksimError
+from linksim.models.layers.symbols import latent_to_symbols, symbols_to_latent
 from linksim.registry import SYSTEMS
 from linksim.systems.base import System, num_channel_uses
 
@@ -47,10 +48,12 @@ class Uncoded(System):
         n = num_channel_uses(self.cbr, x.shape)
         xs = x if self.cbr == 0.5 else F.interpolate(x, size=self._inner_size(h, w), mode="area")
         mu = xs.mean(dim=(1, 2, 3), keepdim=True)
-        s = F.pad((xs - mu).flatten(1), (0, 2 * n - xs[0].numel()))
-        alpha = torch.rsqrt(s.square().sum(1, keepdim=True).div(n).clamp_min(1e-12))
+        z = latent_to_symbols(xs - mu, n)
+        # the power-normalization scale, derived from the energies before and after
+        alpha = (z.abs().square().sum(1) / (xs - mu).square().flatten(1).sum(1).clamp_min(1e-12)
+                 ).sqrt().view(b, 1, 1, 1)
         self._side = (mu, alpha)
-        return torch.view_as_complex((alpha * s).reshape(b, n, 2).contiguous())
+        return z
 
     def decode(self, y: torch.Tensor, csi: CSI, shape: tuple[int, int]) -> torch.Tensor:
         if self._side is None:
@@ -60,8 +63,7 @@ class Uncoded(System):
         z = y * (g / (g.square() + csi.no_eff)) if self.lmmse else y / g.clamp_min(1e-12)
         h, w = shape
         ih, iw = (h, w) if self.cbr == 0.5 else self._inner_size(h, w)
-        s = torch.view_as_real(z).flatten(1)[:, : 3 * ih * iw] / alpha
-        xs = s.reshape(-1, 3, ih, iw) + mu
+        xs = symbols_to_latent(z, (3, ih, iw)) / alpha + mu
         x_hat = xs if (ih, iw) == (h, w) else F.interpolate(xs, size=(h, w), mode="bicubic",
                                                             align_corners=False)
         return x_hat.clamp(0.0, 1.0)
