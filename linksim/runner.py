@@ -68,9 +68,10 @@ def expand_points(scenario: Scenario) -> Iterator[Point]:
     for channel in scenario.channels:
         for cbr in scenario.sweep.cbr:
             for system in (s for s in scenario.systems if s.runs_at(cbr)):
-                for params in SYSTEMS.get(system.name).param_grid(dict(system.params)):
+                cls = SYSTEMS.get(system.name)
+                for params in cls.param_grid(dict(system.params)):
                     for snr in scenario.sweep.snr_db:
-                        yield Point(system, params, channel, cbr, snr)
+                        yield Point(system, cls.at_point(params, snr, cbr), channel, cbr, snr)
 
 
 def load_items(scenario: Scenario) -> list[tuple[str, torch.Tensor]]:

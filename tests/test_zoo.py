@@ -91,3 +91,89 @@ def test_search_path_order(monkeypatch, tmp_path):
     assert paths[0] == tmp_path
     assert paths[1].name == "zoo" and (paths[1].parent / "linksim").is_dir()
     assert paths[2].parts[-3:] == (".cache", "linksim", "zoo")
+
+
+@pytest.fixture
+def per_snr(trained):
+    """Copies of 'tiny-dj' whose cards say they were trained at 0 dB and at 10 dB only."""
+    import json
+    import shutil
+
+    base = zoo.locate("tiny-dj")
+    for snr in (0, 10):
+        out = base.with_name(f"dj-snr{snr}")
+        shutil.copy(zoo.weights_path(base), zoo.weights_path(out))
+        card = json.loads(zoo.card_path(base).read_text())
+        zoo.card_path(out).write_text(json.dumps({**card, "id": out.name, "snr_db": str(snr)}))
+    return ["dj-snr10", "dj-snr0"]
+
+
+@pytest.mark.parametrize("snr, expected", [(-3, "dj-snr0"), (2, "dj-snr0"), (5, "dj-snr0"),
+                                           (7, "dj-snr10"), (19, "dj-snr10")])
+def test_checkpoint_list_picks_nearest_training_snr(per_snr, snr, expected):
+    cls = SYSTEMS.get("deepjscc")
+    params = cls.at_point({"checkpoint": per_snr, "label_free": 1}, snr, 1 / 12)
+    assert params == {"checkpoint": expected, "label_free": 1}  # ties (5 dB) go to the lower SNR
+
+
+def test_checkpoint_list_refuses_range_trained_checkpoints(per_snr):
+    with pytest.raises(LinksimError, match="trained at snr_db='0:10', not one SNR"):
+        SYSTEMS.get("deepjscc").at_point({"checkpoint": per_snr + ["tiny-dj"]}, 5.0, 1 / 12)
+    with pytest.raises(LinksimError, match="none is trained at CBR 1/16"):
+        SYSTEMS.get("deepjscc").at_point({"checkpoint": per_snr}, 5.0, 1 / 16)
+    with pytest.raises(LinksimError, match="resolved per SNR point"):
+        SYSTEMS.get("deepjscc")(cbr=1 / 12, checkpoint=per_snr)
+
+
+def test_runner_uses_one_checkpoint_per_snr_under_one_label(per_snr, tmp_path):
+    from linksim.runner import Runner
+    from linksim.scenario import load_scenario
+
+    path = tmp_path / "per_snr.toml"
+    path.write_text(f"""
+name = "per_snr"
+[source]
+dataset = "samples"
+crop = 32
+count = 1
+[sweep]
+snr_db = [0, 4, 10]
+cbr = ["1/12"]
+[[channels]]
+name = "awgn"
+[[systems]]
+name = "deepjscc"
+label = "DeepJSCC (per SNR)"
+checkpoint = {per_snr!r}
+""".replace("'", '"'))
+    records = Runner(load_scenario(path), output=tmp_path / "out").run()
+    used = {r["snr_db"]: r["checkpoint_id"] for r in records}
+    assert used == {0: "dj-snr0", 4: "dj-snr0", 10: "dj-snr10"}
+    assert {r["label"] for r in records} == {"DeepJSCC (per SNR)"}
+
+
+def test_eval_table_pairs_checkpoints_on_common_random_numbers(trained, tmp_path, capsys):
+    """The same checkpoint twice sees identical images and channel draws: differences are 0."""
+    from linksim.training.eval_table import main as eval_table
+
+    trainer, _ = trained
+    eval_table(["tiny-dj", "tiny-dj", "--data", trainer.cfg.val, "--crop", "32",
+                "--channels", "awgn", "rayleigh:fast", "--snr", "0,10", "--paired"])
+    rows = [r for r in capsys.readouterr().out.splitlines() if "(paired)" in r]
+    assert len(rows) == 2
+    assert all(r.count("+0.00 ± 0.00") == 2 for r in rows)
+
+
+def test_checkpoint_list_picks_the_checkpoint_of_the_point_cbr(trained):
+    """One range-trained checkpoint per CBR: the list resolves by CBR alone."""
+    import json
+    import shutil
+
+    base = zoo.locate("tiny-dj")
+    other = base.with_name("dj-cbr1_6")
+    shutil.copy(zoo.weights_path(base), zoo.weights_path(other))
+    card = json.loads(zoo.card_path(base).read_text())
+    zoo.card_path(other).write_text(json.dumps({**card, "id": other.name, "cbr": 1 / 6}))
+    cls, ids = SYSTEMS.get("deepjscc"), ["tiny-dj", "dj-cbr1_6"]
+    assert cls.at_point({"checkpoint": ids}, 5.0, 1 / 6)["checkpoint"] == "dj-cbr1_6"
+    assert cls.at_point({"checkpoint": ids}, 5.0, 1 / 12)["checkpoint"] == "tiny-dj"

@@ -63,7 +63,9 @@ def as_snr_tensor(snr_db: float | torch.Tensor, batch: int) -> torch.Tensor:
 class CSI:
     """What the receiver knows after the channel (perfect CSI).
 
-    :ivar snr_db: [B], float32. Channel SNR :math:`E_s/N_0` in dB.
+    :ivar snr_db: [B], float32. The SNR in dB the receiver reports to the decoder: the
+        channel's average :math:`E_s/N_0` unless the channel says otherwise
+        (Rayleigh ``csi_snr="effective"``).
     :ivar no: [B], float32. Noise variance :math:`N_0` before equalization.
     :ivar h: [B, n], complex64, or ``None`` on AWGN. Channel gains per symbol.
     :ivar gain: [B, n], float32. Equalizer output gain :math:`g_i` (1 for AWGN and ZF).

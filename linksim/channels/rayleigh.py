@@ -6,6 +6,16 @@ Fading models:
 - ``"block"``: one :math:`h` per example (``block_size=None``) or per block of
   ``block_size`` consecutive symbols (quasi-static).
 - ``"fast"``: an independent :math:`h` per symbol (ideal interleaving).
+
+What the receiver reports as ``CSI.snr_db`` (the value decoders with channel
+adaptation condition on), ``csi_snr``:
+
+- ``"average"``: the average :math:`E_s/N_0` (the MambaJSCC paper's choice for
+  Rayleigh fading, and the default);
+- ``"effective"``: the realized post-equalization SNR of each example,
+  :math:`10\log_{10}\big(\frac1n\sum_i \mathrm{SINR}_i\big)`, which under one fade
+  per example is :math:`\mathrm{SNR}_{\mathrm{dB}} + 10\log_{10}|h|^2`. The receiver
+  knows it because it knows :math:`h`; the transmitter still only knows the average.
 """
 from __future__ import annotations
 
@@ -21,6 +31,7 @@ from linksim.errors import LinksimError
 from linksim.registry import CHANNELS
 
 FADING = ("block", "fast")
+CSI_SNR = ("average", "effective")
 
 
 @CHANNELS.register("rayleigh")
@@ -30,6 +41,7 @@ class Rayleigh(Channel):
     :param fading: ``"block"`` or ``"fast"``.
     :param block_size: symbols per fading block for ``"block"`` (``None``: the whole example).
     :param equalizer: ``"mmse"`` or ``"zf"``.
+    :param csi_snr: ``"average"`` or ``"effective"``: the SNR reported in ``CSI.snr_db``.
 
     :input x: [B, n], complex64.
     :input snr_db: float or [B], float32.
@@ -38,15 +50,18 @@ class Rayleigh(Channel):
     """
 
     def __init__(self, fading: str = "block", block_size: int | None = None,
-                 equalizer: str = "mmse") -> None:
+                 equalizer: str = "mmse", csi_snr: str = "average") -> None:
         super().__init__()
         if fading not in FADING:
             raise LinksimError(f"fading={fading!r}: choose one of {', '.join(FADING)}")
         if equalizer not in EQUALIZERS:
             raise LinksimError(f"equalizer={equalizer!r}: choose one of {', '.join(EQUALIZERS)}")
+        if csi_snr not in CSI_SNR:
+            raise LinksimError(f"csi_snr={csi_snr!r}: choose one of {', '.join(CSI_SNR)}")
         if block_size is not None and (fading != "block" or int(block_size) < 1):
             raise LinksimError("block_size: a positive integer, and only with fading='block'")
         self.fading, self.block_size, self.equalizer = fading, block_size, equalizer
+        self.csi_snr = csi_snr
 
     def draw_h(self, batch: int, n: int, device: torch.device) -> torch.Tensor:
         """[B, n] complex64 fading gains, h ~ CN(0, 1) per block."""
@@ -66,4 +81,7 @@ class Rayleigh(Channel):
         h = self.draw_h(x.shape[0], x.shape[1], x.device)
         y = add_noise(h * x, no)
         x_hat, gain, no_eff = EQUALIZERS[self.equalizer](y, h, no[:, None])
-        return x_hat, CSI(snr_db=snr, no=no, h=h, gain=gain, no_eff=no_eff)
+        csi = CSI(snr_db=snr, no=no, h=h, gain=gain, no_eff=no_eff)
+        if self.csi_snr == "effective":
+            csi.snr_db = 10.0 * torch.log10(csi.sinr.mean(dim=-1))
+        return x_hat, csi

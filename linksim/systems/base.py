@@ -61,6 +61,15 @@ class System(nn.Module):
         """Expand scenario params into the variants to evaluate (default: just one)."""
         return [params]
 
+    @classmethod
+    def at_point(cls, params: dict[str, Any], snr_db: float, cbr: float) -> dict[str, Any]:
+        """The constructor params for one (SNR, CBR) point of a variant (default: unchanged).
+
+        Lets a system resolve point-specific choices before it is built, e.g. a checkpoint
+        per CBR and training SNR (:class:`~linksim.systems.learned.LearnedSystem`).
+        """
+        return params
+
     # --- the link ---------------------------------------------------------------------
     def encode(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
         """[B, 3, H, W] float32 -> [B, n] complex64 with unit average power per row."""
