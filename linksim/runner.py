@@ -71,7 +71,12 @@ def expand_points(scenario: Scenario) -> Iterator[Point]:
                 cls = SYSTEMS.get(system.name)
                 for params in cls.param_grid(dict(system.params)):
                     for snr in scenario.sweep.snr_db:
-                        yield Point(system, cls.at_point(params, snr, cbr), channel, cbr, snr)
+                        try:
+                            resolved = cls.at_point(params, snr, cbr)
+                        except LinksimError as exc:
+                            raise LinksimError(f"{scenario.file}: [[systems]] {system.label!r}: "
+                                               f"{exc}") from None
+                        yield Point(system, resolved, channel, cbr, snr)
 
 
 def load_items(scenario: Scenario) -> list[tuple[str, torch.Tensor]]:

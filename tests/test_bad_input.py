@@ -38,6 +38,10 @@ CASES = {
                         ["sweep.snr_db", "empty sweep"]),
     "unknown_system": (GOOD.replace('name = "uncoded"', 'name = "uncodd"'),
                        ["t.toml:12:", "systems.0.name", "unknown system 'uncodd'", "uncoded"]),
+    "unknown_checkpoint_in_list": (
+        GOOD.replace('name = "uncoded"', 'name = "deepjscc"\nlabel = "DJ"\n'
+                     'checkpoint = ["no-such-checkpoint"]'),
+        ["t.toml: [[systems]] 'DJ': checkpoint 'no-such-checkpoint': not found", "linksim train"]),
     "missing_folder": (GOOD.replace('dataset = "samples"', 'dataset = "folder"\npath = "nowhere"'),
                        ["t.toml: [source]:", "nowhere: image folder not found", "[source] path"]),
 }

@@ -19,12 +19,26 @@ SCHEMA = {"point_id": str, "system": str, "label": str, "params": dict, "channel
           "wall_time_s": float}
 
 
+def named_checkpoints(scenario) -> set[str]:
+    """Every checkpoint id a scenario names (a system's ``checkpoint`` is an id or a list)."""
+    ids: set[str] = set()
+    for system in scenario.systems:
+        value = system.params.get("checkpoint")
+        ids.update([value] if isinstance(value, str) else value or [])
+    return ids
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
+def test_committed_scenarios_parse_and_name_shipped_checkpoints(path):
+    shipped = {c["id"] for c in list_checkpoints()}
+    assert named_checkpoints(load_scenario(path)) <= shipped
+
+
 def test_quickstart_short_run_has_the_record_schema(tmp_path):
     scenario = load_scenario(ROOT / "scenarios" / "quickstart.toml",
                              ["source.count=1", "source.crop=64", "sweep.snr_db=[5]",
                               "metrics.names=[\"psnr\"]"])
-    needed = {s.params.get("checkpoint") for s in scenario.systems} - {None}
-    missing = needed - {c["id"] for c in list_checkpoints()}
+    missing = named_checkpoints(scenario) - {c["id"] for c in list_checkpoints()}
     if missing:
         pytest.skip(f"checkpoints not shipped: {sorted(missing)}")
     records = Runner(scenario, output=tmp_path).run()
