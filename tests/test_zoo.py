@@ -93,18 +93,23 @@ def test_search_path_order(monkeypatch, tmp_path):
     assert paths[2].parts[-3:] == (".cache", "linksim", "zoo")
 
 
-@pytest.fixture
-def per_snr(trained):
-    """Copies of 'tiny-dj' whose cards say they were trained at 0 dB and at 10 dB only."""
+def clone_checkpoint(source: str, new_id: str, **card_changes) -> None:
+    """Copy checkpoint ``source`` in its zoo folder as ``new_id``, changing card keys."""
     import json
     import shutil
 
-    base = zoo.locate("tiny-dj")
+    base = zoo.locate(source)
+    out = base.with_name(new_id)
+    shutil.copy(zoo.weights_path(base), zoo.weights_path(out))
+    card = json.loads(zoo.card_path(base).read_text())
+    zoo.card_path(out).write_text(json.dumps({**card, "id": new_id, **card_changes}))
+
+
+@pytest.fixture
+def per_snr(trained):
+    """Copies of 'tiny-dj' whose cards say they were trained at 0 dB and at 10 dB only."""
     for snr in (0, 10):
-        out = base.with_name(f"dj-snr{snr}")
-        shutil.copy(zoo.weights_path(base), zoo.weights_path(out))
-        card = json.loads(zoo.card_path(base).read_text())
-        zoo.card_path(out).write_text(json.dumps({**card, "id": out.name, "snr_db": str(snr)}))
+        clone_checkpoint("tiny-dj", f"dj-snr{snr}", snr_db=str(snr))
     return ["dj-snr10", "dj-snr0"]
 
 
@@ -121,7 +126,7 @@ def test_checkpoint_list_refuses_range_trained_checkpoints(per_snr):
         SYSTEMS.get("deepjscc").at_point({"checkpoint": per_snr + ["tiny-dj"]}, 5.0, 1 / 12)
     with pytest.raises(LinksimError, match="none is trained at CBR 1/16"):
         SYSTEMS.get("deepjscc").at_point({"checkpoint": per_snr}, 5.0, 1 / 16)
-    with pytest.raises(LinksimError, match="resolved per SNR point"):
+    with pytest.raises(LinksimError, match="resolved per grid point"):
         SYSTEMS.get("deepjscc")(cbr=1 / 12, checkpoint=per_snr)
 
 
@@ -166,14 +171,7 @@ def test_eval_table_pairs_checkpoints_on_common_random_numbers(trained, tmp_path
 
 def test_checkpoint_list_picks_the_checkpoint_of_the_point_cbr(trained):
     """One range-trained checkpoint per CBR: the list resolves by CBR alone."""
-    import json
-    import shutil
-
-    base = zoo.locate("tiny-dj")
-    other = base.with_name("dj-cbr1_6")
-    shutil.copy(zoo.weights_path(base), zoo.weights_path(other))
-    card = json.loads(zoo.card_path(base).read_text())
-    zoo.card_path(other).write_text(json.dumps({**card, "id": other.name, "cbr": 1 / 6}))
+    clone_checkpoint("tiny-dj", "dj-cbr1_6", cbr=1 / 6)
     cls, ids = SYSTEMS.get("deepjscc"), ["tiny-dj", "dj-cbr1_6"]
     assert cls.at_point({"checkpoint": ids}, 5.0, 1 / 6)["checkpoint"] == "dj-cbr1_6"
     assert cls.at_point({"checkpoint": ids}, 5.0, 1 / 12)["checkpoint"] == "tiny-dj"

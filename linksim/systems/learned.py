@@ -39,7 +39,7 @@ class LearnedSystem(System):
                  checkpoint: str | None = None, **overrides: Any) -> None:
         super().__init__(cbr)
         if isinstance(checkpoint, list):
-            raise LinksimError(f"checkpoint={checkpoint!r}: a list is resolved per SNR point "
+            raise LinksimError(f"checkpoint={checkpoint!r}: a list is resolved per grid point "
                                f"(use {type(self).__name__}.at_point); build with one id")
         if config is None:  # "small", or the configuration the checkpoint was trained with
             from linksim import zoo  # the zoo imports systems; keep the import local
