@@ -20,11 +20,11 @@ from pathlib import Path
 
 import torch
 
-from baselines.separated.mcs import get_mcs
-from baselines.separated.phy import CRC_BITS, BitTrueLink, CodeBlocks
+from linksim.phy.mcs import get_mcs
+from linksim.phy.ldpc_link import CRC_BITS, BitTrueLink, CodeBlocks
 from linksim.channels.awgn import AWGN
-from linksim.registry import DATASETS, SYSTEMS
-from linksim.seeding import seed_everything
+from linksim.core.registry import DATASETS, SYSTEMS
+from linksim.core.seeding import seed_everything
 
 KODAK = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "kodak"
 

@@ -5,8 +5,8 @@ every matrix multiply and convolution PyTorch dispatches (``mm``, ``bmm``,
 ``addmm``, ``convolution``), so custom blocks (selective scans written with
 ``einsum``) are counted without per-module hooks. Element-wise work (activations,
 normalization, the channel) is not counted, as in the JSCC literature's tables.
-Encoder MACs are counted on :meth:`~linksim.systems.base.System.encode`; the
-decoder's are the rest of one :meth:`~linksim.systems.base.System.transmit`.
+Encoder MACs are counted on :meth:`~linksim.core.system.System.encode`; the
+decoder's are the rest of one :meth:`~linksim.core.system.System.transmit`.
 
 Latency is the median wall time of ``repeats`` batch-1 passes (encode, AWGN,
 decode) after one warm-up pass, under ``torch.no_grad()``.
@@ -21,7 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from linksim.registry import CHANNELS, SYSTEMS
+from linksim.core.registry import CHANNELS, SYSTEMS
 
 
 class _Pass(nn.Module):

@@ -15,7 +15,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-from linksim.records import mean_ci, reduce_envelopes  # noqa: E402
+from linksim.core.records import mean_ci, reduce_envelopes  # noqa: E402
 
 METRIC_LABELS = {"psnr": "PSNR (dB)", "ms_ssim": "MS-SSIM"}
 

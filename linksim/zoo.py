@@ -105,7 +105,7 @@ def save(out: str | Path, state_dict: dict[str, torch.Tensor], card: dict[str, A
 
 def registered_name(system_cls: type) -> str:
     """Name under which ``system_cls`` is registered in ``SYSTEMS``."""
-    from linksim.registry import SYSTEMS
+    from linksim.core.registry import SYSTEMS
 
     for name, cls in SYSTEMS.items():
         if cls is system_cls:
@@ -143,7 +143,7 @@ def check_card(card: dict[str, Any], system_name: str, cbr: float,
 def load_into(system: Any, checkpoint_id: str) -> None:
     """Check ``system`` against the card of ``checkpoint_id`` and load its weights in place.
 
-    :param system: a :class:`~linksim.systems.learned.LearnedSystem` (``cbr``, ``config``).
+    :param system: a :class:`~linksim.tasks.image.systems.learned.LearnedSystem` (``cbr``, ``config``).
     :raises LinksimError: unknown id, or a mismatching system name, CBR, config key or tensor.
     """
     card = read_card(checkpoint_id)

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
-from baselines.adjscc.gdn import GDN
-from baselines.adjscc.model import ADJSCC, AFModule
+from baselines.image.adjscc.gdn import GDN
+from baselines.image.adjscc.model import ADJSCC, AFModule
 from linksim.bench import bench
-from linksim.registry import CHANNELS, SYSTEMS
+from linksim.core.registry import CHANNELS, SYSTEMS
 
 TINY = {"width": 8, "kernel": 3, "first_kernel": 5, "reduction": 4}
 

@@ -10,8 +10,8 @@ import torch
 from scipy.special import erfc, exp1
 from sionna.phy.mapping import BinarySource, Demapper, Mapper
 
-from linksim.registry import CHANNELS
-from linksim.seeding import seed_everything
+from linksim.core.registry import CHANNELS
+from linksim.core.seeding import seed_everything
 
 SNRS_DB = [0.0, 5.0, 10.0, 15.0, 20.0]
 NUM_BITS = 240_000

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from baselines.deepjscc.model import paper_param_count
-from linksim.registry import CHANNELS, SYSTEMS
-from linksim.systems.base import num_channel_uses
+from baselines.image.deepjscc.model import paper_param_count
+from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.core.system import num_channel_uses
 
 
 @pytest.mark.parametrize("cbr,latent", [(1 / 12, 8), (1 / 16, 6), (1 / 48, 2), (1 / 6, 16)])

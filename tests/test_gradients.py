@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from linksim.registry import CHANNELS, SYSTEMS
-from linksim.seeding import seed_everything
+from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.core.seeding import seed_everything
 
 CHANNEL_CASES = [("awgn", {}), ("rayleigh", {"fading": "block"}),
                  ("rayleigh", {"fading": "fast"}), ("rayleigh", {"fading": "fast", "equalizer": "zf"}),

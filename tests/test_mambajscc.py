@@ -7,10 +7,10 @@ import torch
 
 from linksim.channels.base import CSI, snr_db_to_no
 from linksim.errors import LinksimError
-from linksim.models.mambajscc import MambaJSCC
-from linksim.models.mambajscc.gssm import GSSM
-from linksim.registry import CHANNELS, SYSTEMS
-from linksim.systems.base import num_channel_uses
+from linksim.tasks.image.systems.mambajscc import MambaJSCC
+from linksim.mamba.gssm import GSSM
+from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.core.system import num_channel_uses
 
 # f = 2 * 2 = 4; a few thousand parameters
 TINY = {"dims": (8, 16), "depths": (1, 1), "patch": 2, "d_state": 4}

@@ -1,4 +1,4 @@
-"""Shared layers (linksim.models.layers): patch embedding/merging/division, the
+"""Shared layers (linksim.nn): patch embedding/merging/division, the
 symbol mapping and the Channel ModNet, checked against explicit constructions."""
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import torch
 import torch.nn.functional as F
 
 from linksim.errors import LinksimError
-from linksim.models.layers import (ChannelMLP, ChannelModNet, PatchDivision, PatchEmbed,
+from linksim.nn import (ChannelMLP, ChannelModNet, PatchDivision, PatchEmbed,
                                    PatchMerging, latent_to_symbols, symbols_to_latent)
 
 

@@ -7,7 +7,8 @@ import torch
 from scipy import stats
 from skimage.metrics import peak_signal_noise_ratio
 
-from linksim.metrics import Accumulator, ms_ssim, psnr
+from linksim.core.stats import Accumulator
+from linksim.tasks.image.metrics import ms_ssim, psnr
 
 
 def test_psnr_matches_scikit_image_on_8bit():

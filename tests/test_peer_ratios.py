@@ -9,8 +9,8 @@ import pytest
 import torch
 
 from linksim.bench import bench
-from linksim.registry import CHANNELS, SYSTEMS
-from linksim.systems.base import num_channel_uses
+from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.core.system import num_channel_uses
 
 # MambaJSCC Table I (DIV2K, 256 x 256, CBR 1/48): MACs (G) and parameters (M)
 TABLE_I = {"mambajscc": (25.76, 14.54), "swinjscc": (35.54, 28.24)}

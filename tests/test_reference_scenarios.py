@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from linksim.records import read_records
-from linksim.runner import Runner
+from linksim.core.records import read_records
+from linksim.core.runner import Runner
 from linksim.scenario import load_scenario
 from linksim.zoo import list_checkpoints
 

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from linksim.cli import main
-from linksim.records import read_records
-from linksim.runner import Runner, SilentReporter
+from linksim.core.records import read_records
+from linksim.core.runner import Runner, SilentReporter
 from linksim.scenario import load_scenario
 
 SCENARIO = """

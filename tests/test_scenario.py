@@ -40,7 +40,7 @@ def test_overrides_and_digest():
 
 
 def test_system_cbr_restriction(tmp_path):
-    from linksim.runner import expand_points
+    from linksim.core.runner import expand_points
 
     (tmp_path / "s.toml").write_text("""
 [sweep]

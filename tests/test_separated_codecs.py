@@ -4,11 +4,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from baselines.separated import codecs
-from baselines.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, heif_payload_spans,
+from baselines.image.separated import codecs
+from baselines.image.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, heif_payload_spans,
                                         pack_header, parse_header)
 from linksim.errors import LinksimError
-from linksim.registry import DATASETS
+from linksim.core.registry import DATASETS
 
 
 @pytest.fixture(scope="module")

@@ -7,11 +7,11 @@ import numpy as np
 import pytest
 import torch
 
-from baselines.separated.abstraction import (BlerTable, _read, PACKAGED, bicm_mi,
+from linksim.phy.abstraction import (BlerTable, _read, PACKAGED, bicm_mi,
                                              effective_snr_db, isolated_rng, shannon_snr_db,
                                              simulate_table, table_store)
-from baselines.separated.mcs import MCS_TABLE, get_mcs
-from baselines.separated.phy import CRC_BITS, K_MAX, BitTrueLink, CodeBlocks
+from linksim.phy.mcs import MCS_TABLE, get_mcs
+from linksim.phy.ldpc_link import CRC_BITS, K_MAX, BitTrueLink, CodeBlocks
 from linksim.channels.awgn import AWGN
 from linksim.errors import LinksimError
 
@@ -79,7 +79,7 @@ def test_bicm_mi_against_closed_forms():
 
 
 def _mi(m: int):
-    from baselines.separated.abstraction import MI_SNR_DB
+    from linksim.phy.abstraction import MI_SNR_DB
     return MI_SNR_DB, bicm_mi(m)
 
 
@@ -115,7 +115,7 @@ def test_shipped_table_matches_bit_true():
 
 
 def test_store_uses_shipped_tables_without_simulating(monkeypatch):
-    import baselines.separated.abstraction as ab
+    import linksim.phy.abstraction as ab
     monkeypatch.setattr(ab, "simulate_table", lambda *a, **k: pytest.fail("simulated"))
     for key in _read(PACKAGED):
         mcs, k, n = (int(part[len(tag):]) for part, tag in zip(key.split("-"), ("mcs", "k", "n")))

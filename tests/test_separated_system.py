@@ -7,12 +7,12 @@ import numpy as np
 import pytest
 import torch
 
-from baselines.separated.mcs import MCS_TABLE
-from baselines.separated.system import Separated, codec_cache, to_uint8
+from linksim.phy.mcs import MCS_TABLE
+from baselines.image.separated.system import Separated, codec_cache, to_uint8
 from linksim.errors import LinksimError
-from linksim.metrics.image import psnr
-from linksim.registry import CHANNELS, DATASETS, SYSTEMS
-from linksim.seeding import seed_everything
+from linksim.tasks.image.metrics import psnr
+from linksim.core.registry import CHANNELS, DATASETS, SYSTEMS
+from linksim.core.seeding import seed_everything
 
 CBR = 1 / 4  # 64x64 RGB -> 3072 channel uses; QPSK-1/2 -> one block, k = 3072 (shipped table)
 
@@ -105,7 +105,7 @@ def test_ideal_sends_capacity_and_bounds_separated(images, awgn):
 
 
 def test_runs_from_a_scenario(tmp_path):
-    from linksim.runner import Runner
+    from linksim.core.runner import Runner
     from linksim.scenario import load_scenario
 
     path = tmp_path / "sep.toml"

@@ -7,8 +7,8 @@ import torch
 from PIL import Image
 
 from linksim.errors import LinksimError
-from linksim.registry import DATASETS
-from linksim.seeding import seed_everything
+from linksim.core.registry import DATASETS
+from linksim.core.seeding import seed_everything
 
 
 def write_png(path, h, w, value):
@@ -53,8 +53,8 @@ def test_kodak_local(kodak_dir):
 
 
 def test_kodak_checksums_match_the_local_copy(kodak_dir):
-    from linksim.sources.download import sha256
-    from linksim.sources.standard import KODAK_SHA256
+    from linksim.tasks.image.sources.download import sha256
+    from linksim.tasks.image.sources.standard import KODAK_SHA256
 
     assert [sha256(kodak_dir / f"kodim{i:02d}.png") for i in range(1, 25)] == list(KODAK_SHA256)
 

@@ -8,11 +8,11 @@ import itertools
 import pytest
 import torch
 
-from baselines.swinjscc import SwinJSCC
-from baselines.swinjscc.attention import WindowAttention
-from baselines.swinjscc.blocks import SwinBlock
+from baselines.image.swinjscc import SwinJSCC
+from baselines.image.swinjscc.attention import WindowAttention
+from baselines.image.swinjscc.blocks import SwinBlock
 from linksim.errors import LinksimError
-from linksim.registry import CHANNELS, SYSTEMS
+from linksim.core.registry import CHANNELS, SYSTEMS
 
 TINY = {"dims": (8, 16), "depths": (2, 2), "patch": 2, "head_dim": 4, "window": 4}
 

@@ -113,7 +113,7 @@ def test_non_learned_system_is_refused(tmp_path):
 def test_evaluation_uses_common_random_numbers_and_restores_the_generators():
     from sionna.phy.config import config as sionna_config
 
-    from linksim.registry import CHANNELS, SYSTEMS
+    from linksim.core.registry import CHANNELS, SYSTEMS
     from linksim.training.evaluate import psnr_per_snr
 
     system, channel = SYSTEMS.get("uncoded")(cbr=0.5), CHANNELS.get("rayleigh")(fading="block")

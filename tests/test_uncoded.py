@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from linksim.channels.base import CSI
-from linksim.registry import CHANNELS, SYSTEMS
-from linksim.seeding import seed_everything
+from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.core.seeding import seed_everything
 
 
 @pytest.mark.parametrize("snr_db", [0.0, 10.0, 20.0])

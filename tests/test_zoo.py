@@ -6,8 +6,8 @@ import torch
 
 from linksim import zoo
 from linksim.errors import LinksimError
-from linksim.registry import CHANNELS, SYSTEMS
-from linksim.seeding import seed_everything
+from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.core.seeding import seed_everything
 from linksim.training import TrainConfig, Trainer
 from linksim.training.progress import LogProgress
 from linksim.training.synthetic import write_synthetic_images
@@ -131,7 +131,7 @@ def test_checkpoint_list_refuses_range_trained_checkpoints(per_snr):
 
 
 def test_runner_uses_one_checkpoint_per_snr_under_one_label(per_snr, tmp_path):
-    from linksim.runner import Runner
+    from linksim.core.runner import Runner
     from linksim.scenario import load_scenario
 
     path = tmp_path / "per_snr.toml"

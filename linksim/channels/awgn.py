@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 
 from linksim.channels.base import CSI, Channel, add_noise, as_snr_tensor, snr_db_to_no
-from linksim.registry import CHANNELS
+from linksim.core.registry import CHANNELS
 
 
 @CHANNELS.register("awgn")

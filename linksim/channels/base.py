@@ -92,7 +92,7 @@ class Channel(nn.Module):
     :output x_hat: [B, n], complex64. Equalized received symbols.
     :output csi: :class:`CSI`.
 
-    Random draws use Sionna's generator, which :func:`linksim.seeding.seed_everything`
+    Random draws use Sionna's generator, which :func:`linksim.core.seeding.seed_everything`
     resets.
     """
 

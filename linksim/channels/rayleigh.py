@@ -28,7 +28,7 @@ from sionna.phy.utils import complex_normal
 from linksim.channels.base import CSI, Channel, add_noise, as_snr_tensor, snr_db_to_no
 from linksim.channels.equalizers import EQUALIZERS
 from linksim.errors import LinksimError
-from linksim.registry import CHANNELS
+from linksim.core.registry import CHANNELS
 
 FADING = ("block", "fast")
 CSI_SNR = ("average", "effective")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import argparse
 import inspect
 
-from linksim.registry import CHANNELS, DATASETS, METRICS, SYSTEMS
+from linksim.core.registry import CHANNELS, DATASETS, METRICS, SYSTEMS
 
 
 def _summary(obj) -> str:

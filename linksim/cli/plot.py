@@ -7,7 +7,7 @@ from pathlib import Path
 
 from linksim.errors import LinksimError
 from linksim.plots import plot_records
-from linksim.records import RECORDS, read_records, write_table
+from linksim.core.records import RECORDS, read_records, write_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

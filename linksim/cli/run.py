@@ -9,8 +9,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from linksim.plots import plot_records
-from linksim.records import mean_ci
-from linksim.runner import Point, Runner
+from linksim.core.records import mean_ci
+from linksim.core.runner import Point, Runner
 from linksim.scenario import load_scenario
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from linksim.errors import LinksimError, UnknownName
-from linksim.registry import CHANNELS, DATASETS, METRICS, SYSTEMS
+from linksim.core.registry import CHANNELS, DATASETS, METRICS, SYSTEMS
 from linksim.scenario.config import (PartConfig, Scenario, SourceConfig, StopConfig,
                                      SweepConfig)
 

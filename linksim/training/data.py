@@ -1,6 +1,6 @@
 """Training patches and validation images, held in memory.
 
-Training images are decoded once (:class:`linksim.sources.ImageFolder`), resized
+Training images are decoded once (:class:`linksim.tasks.image.sources.ImageFolder`), resized
 so that their short side is ``resize`` pixels (bicubic with antialiasing; never
 upscaled) and stored as uint8. Each step draws ``batch`` random crops and
 horizontal flips from a dedicated ``torch.Generator``, so the data stream is a
@@ -18,7 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from linksim.errors import LinksimError
-from linksim.sources import ImageFolder
+from linksim.tasks.image.sources.folder import ImageFolder
 
 
 def _resize_short(x: torch.Tensor, short: int | None) -> torch.Tensor:

@@ -11,7 +11,7 @@ from typing import Sequence
 import torch
 
 from linksim.errors import LinksimError
-from linksim.registry import CHANNELS, SYSTEMS
+from linksim.core.registry import CHANNELS, SYSTEMS
 from linksim.training.data import load_val
 from linksim.training.evaluate import mean_ci95, psnr_values
 from linksim.zoo import read_card

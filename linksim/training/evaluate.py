@@ -20,8 +20,8 @@ from typing import Iterator, Sequence
 import torch
 from sionna.phy.config import config as sionna_config
 
-from linksim.metrics.image import psnr
-from linksim.seeding import derive_seed
+from linksim.tasks.image.metrics import psnr
+from linksim.core.seeding import derive_seed
 
 BATCH = 4
 

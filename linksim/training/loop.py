@@ -1,7 +1,7 @@
 """The training loop: AdamW, warm-up + cosine schedule, gradient clipping,
 periodic validation, resumable state and the final checkpoint with its model card.
 
-Determinism: :func:`linksim.seeding.seed_everything` seeds the model's
+Determinism: :func:`linksim.core.seeding.seed_everything` seeds the model's
 initialization (PyTorch's global generator) and the channel (Sionna's generator);
 crops, flips and SNR draws come from a dedicated generator seeded with
 ``derive_seed(seed, "data")``. The resume file (``<out>.resume.pt``, written every
@@ -25,9 +25,9 @@ from sionna.phy.config import config as sionna_config
 
 from linksim import __version__, zoo
 from linksim.errors import LinksimError
-from linksim.registry import CHANNELS, SYSTEMS
+from linksim.core.registry import CHANNELS, SYSTEMS
 from linksim.scenario.config import cbr_label
-from linksim.seeding import derive_seed, seed_everything
+from linksim.core.seeding import derive_seed, seed_everything
 from linksim.training.config import SnrSpec, TrainConfig
 from linksim.training.data import PatchSampler, load_val
 from linksim.training.evaluate import psnr_per_snr

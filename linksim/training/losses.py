@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from linksim.metrics.image import ms_ssim_window
+from linksim.tasks.image.metrics import ms_ssim_window
 
 
 def mse(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:

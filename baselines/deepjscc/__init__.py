@@ -1,4 +1,0 @@
-"""DeepJSCC (Bourtsoulatze, Burth Kurka and Gündüz, 2019): the first CNN JSCC for images."""
-from baselines.deepjscc.model import DeepJSCC
-
-__all__ = ["DeepJSCC"]

@@ -1,0 +1,18 @@
+"""Any folder of PNG/JPEG images, as the ``folder`` data set."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Sequence
+
+from linksim.core.registry import DATASETS
+from linksim.tasks.image.sources.base import ImageSet, folder_items
+
+
+@DATASETS.register("folder")
+class ImageFolder(ImageSet):
+    """Every image file in ``path`` (sorted by name; ``recursive`` descends into sub-folders)."""
+
+    def __init__(self, path: str | Path, crop: int | Sequence[int] | None = None,
+                 crop_mode: str = "center", count: int | None = None,
+                 recursive: bool = False) -> None:
+        super().__init__(folder_items(Path(path), recursive), crop, crop_mode, count)
