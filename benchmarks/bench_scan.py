@@ -59,10 +59,10 @@ def one(backend: str, length: int, mode: str, reps: int) -> dict:
 
     grad = mode == "fwdbwd"
     x = _inputs(length, grad)
-    csi = torch.full((B,), 10.0)
+    snr_db = torch.full((B,), 10.0)
 
     def step():
-        y = selective_scan(**x, delta_softplus=True, csi=csi, csi_period=256, backend=backend)
+        y = selective_scan(**x, delta_softplus=True, snr_db=snr_db, csi_period=256, backend=backend)
         if grad:
             y.sum().backward()
 

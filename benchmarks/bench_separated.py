@@ -21,10 +21,11 @@ from pathlib import Path
 import torch
 
 from linksim.phy.mcs import get_mcs
-from linksim.phy.ldpc_link import CRC_BITS, BitTrueLink, CodeBlocks
+from linksim.phy.bicm import CRC_BITS, BitTrueLink, CodeBlocks
 from linksim.channels.awgn import AWGN
 from linksim.core.registry import DATASETS, SYSTEMS
 from linksim.core.seeding import seed_everything
+from linksim.channels.base import Link
 
 KODAK = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "kodak"
 
@@ -47,12 +48,12 @@ def ldpc_throughput(batch: int, check_every: int, snr_db: float = 2.0, k: int = 
 
 
 def images_per_second(name: str, x: torch.Tensor, **params) -> float:
-    system = SYSTEMS.get(name)(cbr=1 / 16, **params)
+    system = SYSTEMS.get(name, "image")(cbr=1 / 16, **params)
     channel = AWGN()
-    system.transmit(x, channel, 3.0)  # warm-up: codec files, tables, Sionna blocks
+    system.transmit(x, Link(channel, 3.0, len(x)))  # warm-up: codec files, tables, Sionna blocks
     seed_everything(0)
     t0 = time.perf_counter()
-    _, extra = system.transmit(x, channel, 3.0)
+    _, extra = system.transmit(x, Link(channel, 3.0, len(x)))
     dt = time.perf_counter() - t0
     assert extra["lost"].sum() == 0 or name == "ideal"
     return x.shape[0] / dt

@@ -21,6 +21,7 @@ from typing import Any
 import torch
 from torch import nn
 
+from linksim.channels.base import Link
 from linksim.core.registry import CHANNELS, SYSTEMS
 
 
@@ -35,7 +36,7 @@ class _Pass(nn.Module):
         snr = torch.full((x.shape[0],), self.snr_db)
         if self.channel is None:
             return self.system.encode(x, snr)
-        return self.system.transmit(x, self.channel, snr)[0]
+        return self.system.transmit(x, Link(self.channel, snr, len(x), device=x.device))[0]
 
 
 def count_macs(module: nn.Module, x: torch.Tensor) -> int:
@@ -61,7 +62,7 @@ def bench(system: str, cbr: float = 1 / 48, size: int = 256, config: str | None 
     """
     if threads:
         torch.set_num_threads(int(threads))
-    cls = SYSTEMS.get(system)
+    cls = SYSTEMS.get(system, "image")
     kwargs = dict(params, **({"config": config} if config is not None else {}))
     model = cls(cbr=cbr, **kwargs).eval()
     channel = CHANNELS.get("awgn")()

@@ -17,14 +17,15 @@ differs from the card, naming the key and both values.
 """
 from __future__ import annotations
 
+import functools
+import hashlib
 import json
-import os
 from pathlib import Path
 from typing import Any
 
 import torch
 
-import linksim
+from linksim.core.paths import zoo_dirs
 from linksim.errors import LinksimError
 
 CARD_SUFFIX = ".json"
@@ -34,9 +35,7 @@ CBR_TOL = 1e-9
 
 def search_path() -> list[Path]:
     """Folders searched for checkpoints, in order (existing or not)."""
-    env = [Path(p).expanduser() for p in os.environ.get("LINKSIM_ZOO", "").split(os.pathsep) if p]
-    return env + [Path(linksim.__file__).resolve().parents[1] / "zoo",
-                  Path.home() / ".cache" / "linksim" / "zoo"]
+    return zoo_dirs()
 
 
 def weights_path(out: str | Path) -> Path:
@@ -77,6 +76,23 @@ def read_card(checkpoint_id: str) -> dict[str, Any]:
         raise LinksimError(f"{card_path(base)}: unreadable model card ({exc}); "
                            "re-save the checkpoint") from None
     return {**card, "id": checkpoint_id, "path": str(weights_path(base))}
+
+
+def content_hash(checkpoint_id: str) -> str:
+    """First 16 hex digits of the SHA-256 of the checkpoint's weights file: a retrained
+    checkpoint under the same id gets a new hash (and its grid points are recomputed)."""
+    path = Path(read_card(checkpoint_id)["path"])
+    stat = path.stat()
+    return _file_hash(str(path), stat.st_size, stat.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=None)
+def _file_hash(path: str, size: int, mtime_ns: int) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()[:16]
 
 
 def list_checkpoints() -> list[dict[str, Any]]:

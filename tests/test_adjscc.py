@@ -9,6 +9,7 @@ from baselines.image.adjscc.gdn import GDN
 from baselines.image.adjscc.model import ADJSCC, AFModule
 from linksim.bench import bench
 from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.channels.base import Link
 
 TINY = {"width": 8, "kernel": 3, "first_kernel": 5, "reduction": 4}
 
@@ -77,7 +78,7 @@ def test_one_model_for_all_snrs_and_gradients_through_rayleigh():
     m = ADJSCC(cbr=1 / 16, config=TINY)
     x = torch.rand(2, 3, 16, 16)
     assert not torch.allclose(m.encode(x, torch.zeros(2)), m.encode(x, torch.full((2,), 20.0)))
-    x_hat, _ = m.transmit(x, CHANNELS.get("rayleigh")(), torch.tensor([3.0, 12.0]))
+    x_hat, _ = m.transmit(x, Link(CHANNELS.get("rayleigh")(), torch.tensor([3.0, 12.0]), len(x)))
     (x_hat - x).square().mean().backward()
     grads = {n: p.grad for n, p in m.named_parameters()}
     assert all(g is not None for g in grads.values())

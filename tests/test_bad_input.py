@@ -31,7 +31,7 @@ CASES = {
     "unknown_system_param": (GOOD.replace('name = "uncoded"', 'name = "uncoded"\nlmse = true'),
                              ["t.toml:13:", "systems.0.lmse", "valid keys", "lmmse"]),
     "wrong_type": (GOOD.replace("count = 2", 'count = "two"'),
-                   ["t.toml:5:", "source.count", "expected int, got str"]),
+                   ["t.toml:5:", "source.count", "count='two': expected a whole number"]),
     "empty_sweep": (GOOD.replace("snr_db = [0, 10]", "snr_db = []"),
                     ["t.toml:7:", "sweep.snr_db", "empty sweep"]),
     "backwards_range": (GOOD.replace("snr_db = [0, 10]", 'snr_db = "10:0:2"'),
@@ -41,7 +41,7 @@ CASES = {
     "unknown_checkpoint_in_list": (
         GOOD.replace('name = "uncoded"', 'name = "deepjscc"\nlabel = "DJ"\n'
                      'checkpoint = ["no-such-checkpoint"]'),
-        ["t.toml: [[systems]] 'DJ': checkpoint 'no-such-checkpoint': not found", "linksim train"]),
+        ["t.toml:11: [[systems]] 'DJ': checkpoint 'no-such-checkpoint': not found", "linksim train"]),
     "missing_folder": (GOOD.replace('dataset = "samples"', 'dataset = "folder"\npath = "nowhere"'),
                        ["t.toml: [source]:", "nowhere: image folder not found", "[source] path"]),
 }

@@ -113,3 +113,40 @@ def test_effective_csi_snr_of_fast_fading_is_the_average():
     _, csi = CHANNELS.get("rayleigh")(fading="fast", equalizer="zf", csi_snr="effective")(x, 10.0)
     # mean |h|^2 over 2e5 symbols: 1 ± 0.01 (3 sigma), i.e. within 0.05 dB
     torch.testing.assert_close(csi.snr_db, torch.full((8,), 10.0), rtol=0, atol=0.05)
+
+
+def test_draw_any_rank_and_per_example_generators():
+    """[B, K, M] gains for a MISO downlink; example b depends on its own generator only."""
+    from linksim.core.seeding import generator
+
+    ch = CHANNELS.get("rayleigh")(fading="fast")
+    gens = [generator(0, b) for b in range(3)]
+    real = ch.draw((3, 4, 64), "cpu", gens)
+    assert real.h.shape == (3, 4, 64) and real.w.shape == (3, 4, 64)
+    again = ch.draw((2, 4, 64), "cpu", [generator(0, 1), generator(0, 2)])
+    assert torch.equal(real.h[1:], again.h) and torch.equal(real.w[1:], again.w)
+    big = ch.draw((200, 8, 64), "cpu", [generator(1, b) for b in range(200)]).h
+    assert big.abs().square().mean().item() == pytest.approx(1.0, abs=0.02)
+    assert big.mean().abs().item() < 0.02
+
+
+def test_link_state_is_the_csi_of_what_is_sent_and_snr_only_scales_noise():
+    from linksim.channels.base import Link
+
+    ch = CHANNELS.get("rayleigh")(fading="block", equalizer="mmse")
+    x = torch.ones(2, 16, dtype=torch.complex64)
+    a, b = Link(ch, 5.0, 2, [1, 2], (16,)), Link(ch, 25.0, 2, [1, 2], (16,))
+    ya, csi = a(x)
+    assert torch.allclose(a.state(16).sinr, csi.sinr)
+    assert torch.equal(a.realization(16).h, b.realization(16).h)
+    raw_a = _raw(ch, x, a, 5.0)
+    raw_b = _raw(ch, x, b, 25.0)
+    h = a.realization(16).h
+    assert torch.allclose((raw_a - h * x) / (raw_b - h * x), torch.full_like(raw_a, 10.0))
+    assert torch.allclose(a.state(10).gain, csi.gain[:, :10])   # a prefix of the budget
+
+
+def _raw(ch, x, link, snr_db):
+    from linksim.channels.base import snr_db_to_no
+
+    return ch.apply(x, link.realization(x.shape[1]), snr_db_to_no(torch.full((2,), snr_db)))

@@ -6,7 +6,8 @@ import torch
 
 from baselines.image.deepjscc.model import paper_param_count
 from linksim.core.registry import CHANNELS, SYSTEMS
-from linksim.core.system import num_channel_uses
+from linksim.tasks.image.system import num_channel_uses
+from linksim.channels.base import Link
 
 
 @pytest.mark.parametrize("cbr,latent", [(1 / 12, 8), (1 / 16, 6), (1 / 48, 2), (1 / 6, 16)])
@@ -27,7 +28,7 @@ def test_exact_channel_uses_unit_power_and_shape(shape, cbr):
     z = system.encode(x, torch.full((3,), 10.0))
     assert z.dtype == torch.complex64 and z.shape == (3, num_channel_uses(cbr, x.shape))
     torch.testing.assert_close(z.abs().square().mean(1), torch.ones(3))
-    x_hat, _ = system.transmit(x, CHANNELS.get("rayleigh")(fading="block"), 5.0)
+    x_hat, _ = system.transmit(x, Link(CHANNELS.get("rayleigh")(fading="block"), 5.0, len(x)))
     assert x_hat.shape == x.shape and 0 <= x_hat.min() and x_hat.max() <= 1
 
 

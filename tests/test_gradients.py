@@ -6,6 +6,7 @@ import torch
 
 from linksim.core.registry import CHANNELS, SYSTEMS
 from linksim.core.seeding import seed_everything
+from linksim.channels.base import Link
 
 CHANNEL_CASES = [("awgn", {}), ("rayleigh", {"fading": "block"}),
                  ("rayleigh", {"fading": "fast"}), ("rayleigh", {"fading": "fast", "equalizer": "zf"}),
@@ -27,8 +28,8 @@ def test_channel_gradient_is_the_equalized_gain(name, params):
 def test_loss_on_decoder_output_reaches_source(name, params):
     seed_everything(4)
     x = (0.2 + 0.6 * torch.rand(2, 3, 16, 16)).requires_grad_()
-    system = SYSTEMS.get("uncoded")(cbr=0.5, lmmse=True)
-    x_hat, _ = system.transmit(x, CHANNELS.get(name)(**params), 10.0)
+    system = SYSTEMS.get("uncoded", "image")(cbr=0.5, lmmse=True)
+    x_hat, _ = system.transmit(x, Link(CHANNELS.get(name)(**params), 10.0, len(x)))
     torch.nn.functional.mse_loss(x_hat, torch.zeros_like(x_hat)).backward()
     assert torch.isfinite(x.grad).all()
     assert (x.grad != 0).float().mean() > 0.9

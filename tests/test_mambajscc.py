@@ -6,11 +6,12 @@ import pytest
 import torch
 
 from linksim.channels.base import CSI, snr_db_to_no
+from linksim.channels.base import Link
 from linksim.errors import LinksimError
 from linksim.tasks.image.systems.mambajscc import MambaJSCC
 from linksim.mamba.gssm import GSSM
 from linksim.core.registry import CHANNELS, SYSTEMS
-from linksim.core.system import num_channel_uses
+from linksim.tasks.image.system import num_channel_uses
 
 # f = 2 * 2 = 4; a few thousand parameters
 TINY = {"dims": (8, 16), "depths": (1, 1), "patch": 2, "d_state": 4}
@@ -120,7 +121,7 @@ def test_gradient_reaches_the_encoder_input_through_rayleigh():
     torch.manual_seed(0)
     m = MambaJSCC(cbr=1 / 16, config=TINY)
     x = torch.rand(2, 3, 16, 16, requires_grad=True)
-    x_hat, _ = m.transmit(x, CHANNELS.get("rayleigh")(), torch.tensor([3.0, 12.0]))
+    x_hat, _ = m.transmit(x, Link(CHANNELS.get("rayleigh")(), torch.tensor([3.0, 12.0]), len(x)))
     torch.nn.functional.mse_loss(x_hat, x.detach()).backward()
     assert x.grad is not None and (x.grad.abs().sum(dim=(1, 2, 3)) > 0).all()
     assert all(p.grad is not None for p in m.encoder.parameters())

@@ -10,7 +10,8 @@ import torch
 
 from linksim.bench import bench
 from linksim.core.registry import CHANNELS, SYSTEMS
-from linksim.core.system import num_channel_uses
+from linksim.tasks.image.system import num_channel_uses
+from linksim.channels.base import Link
 
 # MambaJSCC Table I (DIV2K, 256 x 256, CBR 1/48): MACs (G) and parameters (M)
 TABLE_I = {"mambajscc": (25.76, 14.54), "swinjscc": (35.54, 28.24)}
@@ -31,7 +32,7 @@ def test_link_contract(name, cbr, size):
     z = m.encode(x, torch.tensor([0.0, 10.0]))
     assert z.dtype == torch.complex64 and z.shape == (2, num_channel_uses(cbr, x.shape))
     torch.testing.assert_close(z.abs().square().mean(1), torch.ones(2))
-    x_hat, _ = m.transmit(x, CHANNELS.get("awgn")(), 10.0)
+    x_hat, _ = m.transmit(x, Link(CHANNELS.get("awgn")(), 10.0, len(x)))
     assert x_hat.shape == x.shape and 0 <= x_hat.min() and x_hat.max() <= 1
 
 

@@ -6,15 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from linksim.core.records import read_records
+from linksim.core.record import read_records
 from linksim.core.runner import Runner
 from linksim.scenario import load_scenario
 from linksim.zoo import list_checkpoints
 
 ROOT = Path(__file__).resolve().parents[1]
-SCHEMA = {"point_id": str, "system": str, "label": str, "params": dict, "channel": str,
-          "channel_label": str, "snr_db": float, "cbr": float, "cbr_label": str,
-          "metrics": dict, "extra": dict, "count": int, "seed": int, "point_seed": int,
+SCHEMA = {"point_id": str, "task": str, "system": str, "label": str, "params": dict,
+          "channel": str, "channel_label": str, "axes": dict, "metrics": dict, "values": dict,
+          "extra": dict, "count": int, "seed": int, "repeats": int, "identity": dict,
           "scenario": str, "scenario_hash": str, "version": str, "device": str,
           "wall_time_s": float}
 
@@ -28,14 +28,14 @@ def named_checkpoints(scenario) -> set[str]:
     return ids
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml")), ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*/*.toml")), ids=lambda p: p.stem)
 def test_committed_scenarios_parse_and_name_shipped_checkpoints(path):
     shipped = {c["id"] for c in list_checkpoints()}
     assert named_checkpoints(load_scenario(path)) <= shipped
 
 
 def test_quickstart_short_run_has_the_record_schema(tmp_path):
-    scenario = load_scenario(ROOT / "scenarios" / "quickstart.toml",
+    scenario = load_scenario(ROOT / "scenarios" / "image" / "quickstart.toml",
                              ["source.count=1", "source.crop=64", "sweep.snr_db=[5]",
                               "metrics.names=[\"psnr\"]"])
     missing = named_checkpoints(scenario) - {c["id"] for c in list_checkpoints()}
@@ -45,9 +45,11 @@ def test_quickstart_short_run_has_the_record_schema(tmp_path):
     assert len(records) == len(scenario.systems) * len(scenario.channels)
     for rec in records:
         for key, kind in SCHEMA.items():
-            assert isinstance(rec[key], kind), (key, rec[key])
-        assert rec["metrics"]["psnr"]["count"] == 1 and rec["count"] == 1
-        assert 5 < rec["metrics"]["psnr"]["sum"] < 60
-        learned = rec["system"] != "uncoded"
-        assert (rec["checkpoint_id"] is not None) == learned
+            assert isinstance(getattr(rec, key), kind), (key, getattr(rec, key))
+        assert set(rec.axes) == {"snr_db", "cbr"} and rec.task == "image"
+        assert rec.metrics["psnr"]["count"] == 1 and rec.count == 1
+        assert 5 < rec.metrics["psnr"]["sum"] < 60 and len(rec.values["psnr"]) == 1
+        learned = rec.system != "uncoded"
+        assert (rec.checkpoint_id is not None) == learned
+        assert ("checkpoint_sha256" in rec.identity) == learned
     assert read_records(tmp_path) == records

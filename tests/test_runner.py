@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 
 import pytest
 
 from linksim.cli import main
-from linksim.core.records import read_records
+from linksim.core.record import read_records
 from linksim.core.runner import Runner, SilentReporter
 from linksim.scenario import load_scenario
 
@@ -33,15 +34,36 @@ names = ["psnr", "ms_ssim"]
 max_items = 3
 batch_size = 2
 """
+GAUSSIAN = """
+name = "tiny-gauss"
+task = "gaussian"
+seed = 3
+[source]
+count = 6
+length = 64
+[sweep]
+snr_db = [0, 10]
+cbr = ["1/2", "1"]
+[[channels]]
+name = "rayleigh"
+fading = "block"
+[[systems]]
+name = "uncoded"
+[[systems]]
+name = "opta"
+[stop]
+batch_size = 4
+repeats = 2
+"""
 VOLATILE = ("wall_time_s", "host")
-RECORD_FIELDS = {"point_id", "system", "label", "params", "checkpoint_id", "channel", "snr_db",
-                 "cbr", "metrics", "count", "seed", "point_seed", "scenario_hash", "version",
-                 "device", "wall_time_s"}
+RECORD_FIELDS = {"point_id", "task", "system", "label", "params", "checkpoint_id", "channel",
+                 "axes", "metrics", "values", "count", "seed", "repeats", "scenario_hash",
+                 "version", "device", "wall_time_s"}
 
 
 def stable(records):
-    return sorted((json.dumps({k: v for k, v in r.items() if k not in VOLATILE}, sort_keys=True)
-                   for r in records))
+    return sorted(json.dumps({k: v for k, v in asdict(r).items() if k not in VOLATILE},
+                             sort_keys=True) for r in records)
 
 
 @pytest.fixture
@@ -63,10 +85,13 @@ class StopAfter(SilentReporter):
             raise KeyboardInterrupt
 
 
-def test_interrupted_run_resumes_to_identical_records(scenario_file, tmp_path):
+@pytest.mark.parametrize("text, points", [(SCENARIO, 8), (GAUSSIAN, 8)], ids=["image", "gaussian"])
+def test_interrupted_run_resumes_to_identical_records(text, points, tmp_path):
+    scenario_file = tmp_path / "s.toml"
+    scenario_file.write_text(text)
     scenario = load_scenario(scenario_file)
     full = Runner(scenario, output=tmp_path / "full").run()
-    assert len(full) == 8
+    assert len(full) == points
 
     with pytest.raises(KeyboardInterrupt):
         Runner(scenario, output=tmp_path / "resumed", reporter=StopAfter(4)).run()
@@ -81,21 +106,23 @@ def test_same_seed_same_numbers_other_seed_other_numbers(scenario_file, tmp_path
     b = Runner(load_scenario(scenario_file), output=tmp_path / "b").run()
     c = Runner(load_scenario(scenario_file, ["seed=6"]), output=tmp_path / "c").run()
     assert stable(a) == stable(b)
-    assert [r["metrics"] for r in a] != [r["metrics"] for r in c]
+    assert [r.metrics for r in a] != [r.metrics for r in c]
 
 
 def test_cli_run_writes_records_csv_and_plots(scenario_file, tmp_path, capsys):
     out = tmp_path / "cli"
     assert main(["run", str(scenario_file), "--out", str(out), "--set", "sweep.cbr=\"1/2\""]) == 0
     rows = capsys.readouterr().out.strip().splitlines()
-    assert rows[0].split()[:5] == ["system", "channel", "cbr", "snr_db", "n"]
+    assert rows[0].split()[:5] == ["system", "channel", "snr_db", "cbr", "n"]
     assert len(rows) == 1 + 4
     records = read_records(out)
-    assert len(records) == 4 and all(RECORD_FIELDS <= set(r) for r in records)
+    assert len(records) == 4 and all(RECORD_FIELDS <= set(asdict(r)) for r in records)
     for r in records:
-        assert r["metrics"]["psnr"]["count"] == 3 and r["cbr_label"] == "1/2"
+        assert r.metrics["psnr"]["count"] == 3 and r.axes["cbr"] == 0.5
+        assert len(r.values["psnr"]) == 3
     header = (out / "results.csv").read_text().splitlines()[0].split(",")
-    assert header[:6] == ["system", "channel", "cbr", "snr_db", "count", "psnr"]
+    assert header[:6] == ["system", "channel", "snr_db", "cbr", "count", "psnr"]
+    assert (out / "results.csv").read_text().splitlines()[1].split(",")[3] == "1/2"
     pngs = sorted(p.name for p in out.glob("*.png"))
     assert pngs == ["ms_ssim_awgn_cbr1-2.png", "ms_ssim_rayleigh-fast_cbr1-2.png",
                     "psnr_awgn_cbr1-2.png", "psnr_rayleigh-fast_cbr1-2.png"]
@@ -109,4 +136,55 @@ def test_target_ci_stops_early(scenario_file, tmp_path):
     sc = load_scenario(scenario_file, ["stop.target_ci=100.0", "stop.min_items=2",
                                        "stop.batch_size=1", "sweep.cbr=0.5"])
     records = Runner(sc, output=tmp_path / "ci").run()
-    assert {r["count"] for r in records} == {2}
+    assert {r.count for r in records} == {2}
+
+
+def test_batch_size_changes_neither_ids_nor_numbers(scenario_file, tmp_path):
+    a = Runner(load_scenario(scenario_file), output=tmp_path / "a").run()
+    b = Runner(load_scenario(scenario_file, ["stop.batch_size=3"]), output=tmp_path / "b").run()
+    assert [r.point_id for r in a] == [r.point_id for r in b]
+    for ra, rb in zip(a, b):
+        assert ra.values["psnr"] == pytest.approx(rb.values["psnr"], abs=1e-4)
+
+
+def test_systems_and_snrs_share_channel_draws(tmp_path):
+    """Common random numbers: the same fade per item for every system and every SNR."""
+    from linksim.channels.base import Link
+    from linksim.core.registry import CHANNELS
+
+    sc = tmp_path / "g.toml"
+    sc.write_text(GAUSSIAN)
+    runner = Runner(load_scenario(sc), output=tmp_path / "g")
+    p0, p1 = runner.points()[0], runner.points()[-1]
+    assert runner.transmission_seeds(p0, [0, 1], 0) != runner.transmission_seeds(p0, [0, 1], 1)
+    same_cbr = [p for p in runner.points() if p.axes["cbr"] == p0.axes["cbr"]]
+    seeds = {tuple(runner.transmission_seeds(p, [0, 1, 2], 1)) for p in same_cbr}
+    assert len(same_cbr) == 4 and len(seeds) == 1   # 2 systems x 2 SNRs, one set of draws
+    assert runner.transmission_seeds(p1, [0], 0) != runner.transmission_seeds(p0, [0], 0)
+    channel = CHANNELS.get("rayleigh")(fading="block")
+    s = runner.transmission_seeds(p0, [0, 1], 0)
+    lo, hi = Link(channel, 0.0, 2, s, (8,)), Link(channel, 20.0, 2, s, (8,))
+    assert (lo.realization(8).h == hi.realization(8).h).all()
+    assert (lo.state(8).sinr / hi.state(8).sinr).sub(0.01).abs().max() < 1e-6
+
+
+def test_records_pair_up_and_compare_reports_intervals(tmp_path, capsys):
+    sc = tmp_path / "g.toml"
+    sc.write_text(GAUSSIAN)
+    out = tmp_path / "g"
+    assert main(["run", str(sc), "--out", str(out), "--no-plots"]) == 0
+    assert main(["compare", str(out), "uncoded", "opta"]) == 0
+    rows = [r for r in capsys.readouterr().out.splitlines() if r.startswith("rayleigh")]
+    assert len(rows) == 4 and all(len(r.split(" | ")) == 6 for r in rows)
+    assert main(["compare", str(out), "uncoded", "nope"]) == 2
+
+
+def test_a_second_run_reuses_records_and_fresh_recomputes(scenario_file, tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["run", str(scenario_file), "--out", str(out), "--no-plots"]) == 0
+    capsys.readouterr()
+    assert main(["run", str(scenario_file), "--out", str(out), "--no-plots"]) == 0
+    assert "8 of 8 points reused" in capsys.readouterr().err
+    assert main(["run", str(scenario_file), "--out", str(out), "--no-plots", "--fresh"]) == 0
+    assert "reused" not in capsys.readouterr().err
+    assert len(read_records(out)) == 8

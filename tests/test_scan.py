@@ -29,14 +29,14 @@ def make_inputs(b=2, d=19, n=5, length=150, dtype=torch.float32, seed=0):
     return dict(u=rnd(b, d, length), delta=rnd(b, d, length, scale=0.5),
                 A=-torch.rand(d, n, generator=g, dtype=torch.float64).add(0.1).to(dtype),
                 B=rnd(b, n, length), C=rnd(b, n, length), D=rnd(d), z=rnd(b, d, length),
-                delta_bias=rnd(d, scale=0.1), csi=rnd(b, scale=5.0))
+                delta_bias=rnd(d, scale=0.1), snr_db=rnd(b, scale=5.0))
 
 
 def run(inputs, backend, csi_case, **extra):
     kw = dict(inputs)
-    csi = kw.pop("csi")
+    snr_db = kw.pop("snr_db")
     if csi_case is not None:
-        extra = {**csi_case, "csi": csi, **extra}
+        extra = {**csi_case, "snr_db": snr_db, **extra}
     return selective_scan(**kw, delta_softplus=True, backend=backend, **extra)
 
 
@@ -64,7 +64,7 @@ def test_forward_no_grad_and_long_sequence(backend):
 def test_gradients_of_all_inputs_match_reference(backend, case, monkeypatch):
     monkeypatch.setattr(scan_chunked, "SEGMENT", 40)  # several checkpointed segments
     x = make_inputs(dtype=torch.float64, length=100)
-    names = [k for k in x if case is not None or k != "csi"]
+    names = [k for k in x if case is not None or k != "snr_db"]
     grads = []
     for be in ("reference", backend):
         leaves = {k: v.clone().requires_grad_(k in names) for k, v in x.items()}
@@ -96,7 +96,7 @@ def _decay_only(length, mode, period, alpha=-0.3, delta=0.5, gamma=7.0):
     kw = dict(u=torch.zeros(b, d, length), delta=torch.full((b, d, length), delta),
               A=torch.full((d, n), -1.0).index_fill(1, torch.tensor([0]), alpha),
               B=torch.ones(b, n, length), C=torch.zeros(b, n, length).index_fill(1, torch.tensor([0]), 1.0))
-    return kw, dict(csi=torch.tensor([gamma]), csi_period=period, csi_mode=mode), alpha * delta, gamma
+    return kw, dict(snr_db=torch.tensor([gamma]), csi_period=period, csi_mode=mode), alpha * delta, gamma
 
 
 @pytest.mark.parametrize("backend", ["reference"] + CPU_BACKENDS)
@@ -123,20 +123,20 @@ def test_csi_released_mode_skips_initial_state(backend):
 def test_csi_released_default_period_is_the_kernel_chunk():
     x = make_inputs(b=1, d=2, n=3, length=2100)
     x.pop("z")
-    csi = x.pop("csi")
+    snr_db = x.pop("snr_db")
     x["delta_softplus"] = True
     plain = selective_scan(**x)
-    released = selective_scan(**x, csi=csi, csi_mode="released")
+    released = selective_scan(**x, snr_db=snr_db, csi_mode="released")
     torch.testing.assert_close(released[..., :2048], plain[..., :2048])
     assert (released[..., 2048:] - plain[..., 2048:]).abs().max() > 1e-3
-    paper_once = selective_scan(**x, csi=csi)  # csi_period=None: initial state only
+    paper_once = selective_scan(**x, snr_db=snr_db)  # csi_period=None: initial state only
     assert (paper_once[..., :5] - plain[..., :5]).abs().max() > 1e-3
 
 
 def test_split_state_scan_equals_reference():
     """The CUDA backend's CSI path, with the reference standing in for mamba-ssm's kernel."""
     x = make_inputs(dtype=torch.float64)
-    p = prepare(x["u"], x["delta"], x["A"], x["B"], x["C"], x["D"], x["z"], x["delta_bias"], True, x["csi"], 7)
+    p = prepare(x["u"], x["delta"], x["A"], x["B"], x["C"], x["D"], x["z"], x["delta_bias"], True, x["snr_db"], 7)
     torch.testing.assert_close(split_state_scan(p, lambda q, fused: scan_reference(q)), scan_reference(p))
 
 
@@ -161,7 +161,7 @@ def test_backend_selection_and_errors():
     with pytest.raises(LinksimError):
         selective_scan(x["u"], x["delta"], x["A"], x["B"][..., :4], x["C"])
     with pytest.raises(LinksimError):
-        selective_scan(x["u"], x["delta"], x["A"], x["B"], x["C"], csi=x["csi"], csi_mode="sometimes")
+        selective_scan(x["u"], x["delta"], x["A"], x["B"], x["C"], snr_db=x["snr_db"], csi_mode="sometimes")
 
 
 def test_cpp_compile_failure_falls_back_to_chunked(monkeypatch):

@@ -26,21 +26,22 @@ def test_sweep_syntax():
 @pytest.mark.parametrize("path", sorted((ROOT / "scenarios").glob("*.toml")), ids=lambda p: p.name)
 def test_shipped_scenarios_parse(path):
     scenario = load_scenario(path)
-    assert scenario.systems and scenario.channels and scenario.sweep.snr_db
+    assert scenario.systems and scenario.channels and scenario.sweep["snr_db"]
 
 
 def test_overrides_and_digest():
-    base = load_scenario(ROOT / "scenarios" / "quickstart.toml")
-    other = load_scenario(ROOT / "scenarios" / "quickstart.toml",
+    base = load_scenario(ROOT / "scenarios" / "image" / "quickstart.toml")
+    other = load_scenario(ROOT / "scenarios" / "image" / "quickstart.toml",
                           ["stop.max_items=2", "sweep.snr_db=\"0:4:2\"", "systems.1.label=ZF",
                            "output=elsewhere"])
-    assert other.stop.max_items == 2 and other.sweep.snr_db == [0, 2, 4]
+    assert other.stop.max_items == 2 and other.sweep["snr_db"] == [0, 2, 4]
     assert other.systems[1].label == "ZF" and str(other.output) == "elsewhere"
     assert base.digest() != other.digest()
 
 
 def test_system_cbr_restriction(tmp_path):
-    from linksim.core.runner import expand_points
+    from linksim.core.grid import expand_points
+    from linksim.core.task import get_task
 
     (tmp_path / "s.toml").write_text("""
 [sweep]
@@ -56,7 +57,8 @@ name = "uncoded"
 label = "only 1/16"
 cbr = "1/16"
 """)
-    points = list(expand_points(load_scenario(tmp_path / "s.toml")))
-    assert {p.cbr for p in points if p.system.label == "only 1/16"} == {1 / 16}
-    assert {p.cbr for p in points if p.system.label == "everywhere"} == {0.5, 1 / 16}
+    sc = load_scenario(tmp_path / "s.toml")
+    points = list(expand_points(sc, get_task(sc.task)))
+    assert {p.axes["cbr"] for p in points if p.system.label == "only 1/16"} == {1 / 16}
+    assert {p.axes["cbr"] for p in points if p.system.label == "everywhere"} == {0.5, 1 / 16}
     assert all("cbr" not in p.params for p in points)

@@ -11,7 +11,7 @@ from linksim.phy.abstraction import (BlerTable, _read, PACKAGED, bicm_mi,
                                              effective_snr_db, isolated_rng, shannon_snr_db,
                                              simulate_table, table_store)
 from linksim.phy.mcs import MCS_TABLE, get_mcs
-from linksim.phy.ldpc_link import CRC_BITS, K_MAX, BitTrueLink, CodeBlocks
+from linksim.phy.bicm import CRC_BITS, K_MAX, BitTrueLink, CodeBlocks
 from linksim.channels.awgn import AWGN
 from linksim.errors import LinksimError
 

@@ -9,6 +9,7 @@ import torch
 
 from linksim.phy.mcs import MCS_TABLE
 from baselines.image.separated.system import Separated, codec_cache, to_uint8
+from linksim.channels.base import Link
 from linksim.errors import LinksimError
 from linksim.tasks.image.metrics import psnr
 from linksim.core.registry import CHANNELS, DATASETS, SYSTEMS
@@ -53,7 +54,7 @@ def test_high_snr_is_bit_exact_to_the_codec(images, awgn):
     system = separated("bit_true")
     budget = system.blocks(tuple(images.shape[1:])).payload_bits
     seed_everything(0)
-    x_hat, extra = system.transmit(images, awgn, 10.0)
+    x_hat, extra = system.transmit(images, Link(awgn, 10.0, len(images)))
     assert extra["lost"].sum() == 0
     assert torch.all(extra["bits_used"] <= budget) and torch.all(extra["bits_used"] > 0.8 * budget)
     cache = codec_cache("heif")
@@ -65,7 +66,7 @@ def test_high_snr_is_bit_exact_to_the_codec(images, awgn):
 @pytest.mark.parametrize("mode", ["bit_true", "abstracted"])
 def test_far_below_threshold_falls_back(images, awgn, mode):
     seed_everything(0)
-    x_hat, extra = separated(mode).transmit(images, awgn, -5.0)
+    x_hat, extra = separated(mode).transmit(images, Link(awgn, -5.0, len(images)))
     assert torch.all(extra["lost"] == 1)
     assert torch.all(x_hat == 0.5)
 
@@ -79,7 +80,7 @@ def test_abstracted_matches_bit_true_in_the_waterfall(images, awgn):
         out = {}
         for mode in ("abstracted", "bit_true"):
             seed_everything(7)
-            x_hat, extra = separated(mode).transmit(x, awgn, snr)
+            x_hat, extra = separated(mode).transmit(x, Link(awgn, snr, len(x)))
             out[mode] = (psnr(x, x_hat).numpy(), extra["lost"].numpy())
         for i in range(2):
             a, b = out["abstracted"][i], out["bit_true"][i]
@@ -94,13 +95,13 @@ def test_ideal_sends_capacity_and_bounds_separated(images, awgn):
     n = 3 * 64 * 64 * CBR
     for snr in (0.0, 10.0):
         seed_everything(0)
-        x_hat, extra = ideal.transmit(images, awgn, snr)
+        x_hat, extra = ideal.transmit(images, Link(awgn, snr, len(images)))
         capacity = n * math.log2(1 + 10 ** (snr / 10))
         assert torch.all(extra["bits_used"] <= capacity)
         assert torch.all(extra["bits_used"] >= 0.85 * capacity)  # the knob is fine enough
         assert extra["lost"].sum() == 0
     seed_everything(0)
-    sep_hat, _ = separated("abstracted").transmit(images, awgn, 10.0)
+    sep_hat, _ = separated("abstracted").transmit(images, Link(awgn, 10.0, len(images)))
     assert psnr(images, x_hat).mean() > psnr(images, sep_hat).mean()
 
 
@@ -136,7 +137,7 @@ max_items = 2
 batch_size = 2
 """)
     records = Runner(load_scenario(path), output=tmp_path / "out").run()
-    sep = {r["snr_db"]: r for r in records if r["system"] == "separated"}
-    lost = {snr: r["extra"]["lost"]["sum"] / r["extra"]["lost"]["count"] for snr, r in sep.items()}
+    sep = {r.axes["snr_db"]: r for r in records if r.system == "separated"}
+    lost = {snr: r.extra["lost"]["sum"] / r.extra["lost"]["count"] for snr, r in sep.items()}
     assert lost == {-5.0: 1.0, 10.0: 0.0}
-    assert sep[10.0]["envelope"] == "mcs" and sep[10.0]["provenance"]["codec"] == "heif"
+    assert sep[10.0].envelope == "mcs" and sep[10.0].provenance["codec"] == "heif"

@@ -68,7 +68,7 @@ def test_offline_download_is_a_clear_error(tmp_path, monkeypatch):
 
     monkeypatch.setattr(pooch, "retrieve", offline)
     with pytest.raises(LinksimError, match="download from .* failed.*\\[source\\] path"):
-        DATASETS.get("div2k")(split="valid")
+        DATASETS.get("div2k")(split="train")
     with pytest.raises(LinksimError, match="split='test': choose one of valid, train"):
         DATASETS.get("div2k")(split="test")
 

@@ -11,6 +11,7 @@ import torch
 from baselines.image.swinjscc import SwinJSCC
 from baselines.image.swinjscc.attention import WindowAttention
 from baselines.image.swinjscc.blocks import SwinBlock
+from linksim.channels.base import Link
 from linksim.errors import LinksimError
 from linksim.core.registry import CHANNELS, SYSTEMS
 
@@ -110,6 +111,6 @@ def test_gradients_reach_every_parameter_through_rayleigh():
     torch.manual_seed(0)
     m = SwinJSCC(cbr=1 / 16, config=TINY)
     x = torch.rand(2, 3, 16, 16)
-    x_hat, _ = m.transmit(x, CHANNELS.get("rayleigh")(), torch.tensor([3.0, 12.0]))
+    x_hat, _ = m.transmit(x, Link(CHANNELS.get("rayleigh")(), torch.tensor([3.0, 12.0]), len(x)))
     (x_hat - x).square().mean().backward()
     assert not [n for n, p in m.named_parameters() if p.grad is None or not p.grad.abs().sum()]

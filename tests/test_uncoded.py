@@ -7,6 +7,7 @@ import torch
 from linksim.channels.base import CSI
 from linksim.core.registry import CHANNELS, SYSTEMS
 from linksim.core.seeding import seed_everything
+from linksim.channels.base import Link
 
 
 @pytest.mark.parametrize("snr_db", [0.0, 10.0, 20.0])
@@ -18,11 +19,13 @@ def test_lmmse_mse_matches_theory(snr_db):
     no = 10 ** (-snr_db / 10)
     var = (x - x.mean(dim=(1, 2, 3), keepdim=True)).square().mean()
     for lmmse, factor in ((True, no / (1 + no)), (False, no)):
-        system = SYSTEMS.get("uncoded")(cbr=0.5, lmmse=lmmse)
+        system = SYSTEMS.get("uncoded", "image")(cbr=0.5, lmmse=lmmse)
         snr = torch.full((2,), snr_db)
-        y, csi = CHANNELS.get("awgn")()(system.encode(x, snr), snr)
+        z, side = system.encode(x)
+        y, csi = CHANNELS.get("awgn")()(z, snr)
         # decode without clamping, to compare with the linear theory
-        x_hat = system.decode(y, CSI(csi.snr_db, csi.no, None, csi.gain, csi.no_eff), (64, 64))
+        x_hat = system.decode(y, CSI(csi.snr_db, csi.no, None, csi.gain, csi.no_eff), (64, 64),
+                              side)
         mse = (x_hat - x).square().mean()
         if snr_db == 0.0:  # clamping to [0, 1] only lowers the error
             assert mse <= var * factor * 1.03
@@ -33,8 +36,8 @@ def test_lmmse_mse_matches_theory(snr_db):
 @pytest.mark.parametrize("cbr", [0.5, 1 / 6, 1 / 16, 1 / 48])
 def test_symbols_fill_the_budget(cbr):
     x = torch.rand(3, 3, 48, 80)
-    system = SYSTEMS.get("uncoded")(cbr=cbr)
-    z = system.encode(x, torch.zeros(3))
+    system = SYSTEMS.get("uncoded", "image")(cbr=cbr)
+    z, _ = system.encode(x)
     assert z.shape == (3, round(cbr * 3 * 48 * 80)) and z.dtype == torch.complex64
     assert torch.allclose(z.abs().square().mean(1), torch.ones(3), atol=1e-5)
-    assert system.transmit(x, CHANNELS.get("awgn")(), 30.0)[0].shape == x.shape
+    assert system.transmit(x, Link(CHANNELS.get("awgn")(), 30.0, len(x)))[0].shape == x.shape

@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from linksim import zoo
+from linksim.channels.base import Link
 from linksim.errors import LinksimError
 from linksim.core.registry import CHANNELS, SYSTEMS
 from linksim.core.seeding import seed_everything
@@ -53,9 +54,9 @@ def test_load_by_id_reproduces_the_trained_system(trained):
     assert all(torch.equal(v, ref[k]) for k, v in system.state_dict().items())
     x = torch.rand(2, 3, 16, 16)
     seed_everything(0)
-    a, _ = system.transmit(x, CHANNELS.get("awgn")(), 10.0)
+    a, _ = system.transmit(x, Link(CHANNELS.get("awgn")(), 10.0, len(x)))
     seed_everything(0)
-    b, _ = trainer.system.eval().transmit(x, CHANNELS.get("awgn")(), 10.0)
+    b, _ = trainer.system.eval().transmit(x, Link(CHANNELS.get("awgn")(), 10.0, len(x)))
     assert torch.equal(a, b)
 
 
@@ -117,15 +118,15 @@ def per_snr(trained):
                                            (7, "dj-snr10"), (19, "dj-snr10")])
 def test_checkpoint_list_picks_nearest_training_snr(per_snr, snr, expected):
     cls = SYSTEMS.get("deepjscc")
-    params = cls.at_point({"checkpoint": per_snr, "label_free": 1}, snr, 1 / 12)
+    params = cls.at_point({"checkpoint": per_snr, "label_free": 1}, {"snr_db": snr, "cbr": 1 / 12})
     assert params == {"checkpoint": expected, "label_free": 1}  # ties (5 dB) go to the lower SNR
 
 
 def test_checkpoint_list_refuses_range_trained_checkpoints(per_snr):
     with pytest.raises(LinksimError, match="trained at snr_db='0:10', not one SNR"):
-        SYSTEMS.get("deepjscc").at_point({"checkpoint": per_snr + ["tiny-dj"]}, 5.0, 1 / 12)
+        SYSTEMS.get("deepjscc").at_point({"checkpoint": per_snr + ["tiny-dj"]}, {"snr_db": 5.0, "cbr": 1 / 12})
     with pytest.raises(LinksimError, match="none is trained at CBR 1/16"):
-        SYSTEMS.get("deepjscc").at_point({"checkpoint": per_snr}, 5.0, 1 / 16)
+        SYSTEMS.get("deepjscc").at_point({"checkpoint": per_snr}, {"snr_db": 5.0, "cbr": 1 / 16})
     with pytest.raises(LinksimError, match="resolved per grid point"):
         SYSTEMS.get("deepjscc")(cbr=1 / 12, checkpoint=per_snr)
 
@@ -152,26 +153,46 @@ label = "DeepJSCC (per SNR)"
 checkpoint = {per_snr!r}
 """.replace("'", '"'))
     records = Runner(load_scenario(path), output=tmp_path / "out").run()
-    used = {r["snr_db"]: r["checkpoint_id"] for r in records}
+    used = {r.axes["snr_db"]: r.checkpoint_id for r in records}
     assert used == {0: "dj-snr0", 4: "dj-snr0", 10: "dj-snr10"}
-    assert {r["label"] for r in records} == {"DeepJSCC (per SNR)"}
+    assert {r.label for r in records} == {"DeepJSCC (per SNR)"}
 
 
-def test_eval_table_pairs_checkpoints_on_common_random_numbers(trained, tmp_path, capsys):
-    """The same checkpoint twice sees identical images and channel draws: differences are 0."""
-    from linksim.training.eval_table import main as eval_table
+def test_retrained_checkpoint_is_recomputed(per_snr, tmp_path):
+    """The point id holds the weights' content hash: same id, new weights -> new point."""
+    import torch
 
-    trainer, _ = trained
-    eval_table(["tiny-dj", "tiny-dj", "--data", trainer.cfg.val, "--crop", "32",
-                "--channels", "awgn", "rayleigh:fast", "--snr", "0,10", "--paired"])
-    rows = [r for r in capsys.readouterr().out.splitlines() if "(paired)" in r]
-    assert len(rows) == 2
-    assert all(r.count("+0.00 ± 0.00") == 2 for r in rows)
+    from linksim import zoo
+    from linksim.core.runner import Runner
+    from linksim.scenario import load_scenario
+
+    path = tmp_path / "s.toml"
+    path.write_text("""
+[source]
+count = 1
+crop = 48
+[sweep]
+snr_db = [0]
+cbr = ["1/12"]
+[[channels]]
+name = "awgn"
+[[systems]]
+name = "deepjscc"
+checkpoint = "dj-snr0"
+""")
+    out = tmp_path / "out"
+    Runner(load_scenario(path), output=out).run()
+    assert Runner(load_scenario(path), output=out).pending()[0] == []
+    card = zoo.read_card("dj-snr0")
+    state = torch.load(card["path"], weights_only=True)
+    state = {k: v + 0.01 if v.is_floating_point() else v for k, v in state.items()}
+    zoo.save(card["path"][: -len(".pt")], state, card)
+    assert len(Runner(load_scenario(path), output=out).pending()[0]) == 1
 
 
 def test_checkpoint_list_picks_the_checkpoint_of_the_point_cbr(trained):
     """One range-trained checkpoint per CBR: the list resolves by CBR alone."""
     clone_checkpoint("tiny-dj", "dj-cbr1_6", cbr=1 / 6)
     cls, ids = SYSTEMS.get("deepjscc"), ["tiny-dj", "dj-cbr1_6"]
-    assert cls.at_point({"checkpoint": ids}, 5.0, 1 / 6)["checkpoint"] == "dj-cbr1_6"
-    assert cls.at_point({"checkpoint": ids}, 5.0, 1 / 12)["checkpoint"] == "tiny-dj"
+    assert cls.at_point({"checkpoint": ids}, {"snr_db": 5.0, "cbr": 1 / 6})["checkpoint"] == "dj-cbr1_6"
+    assert cls.at_point({"checkpoint": ids}, {"snr_db": 5.0, "cbr": 1 / 12})["checkpoint"] == "tiny-dj"

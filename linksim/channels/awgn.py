@@ -1,15 +1,15 @@
-"""Additive white Gaussian noise channel (Sionna's ``AWGN`` block)."""
+"""Additive white Gaussian noise channel."""
 from __future__ import annotations
 
 import torch
 
-from linksim.channels.base import CSI, Channel, add_noise, as_snr_tensor, snr_db_to_no
+from linksim.channels.base import CSI, Channel, Realization, snr_db_to_no
 from linksim.core.registry import CHANNELS
 
 
 @CHANNELS.register("awgn")
 class AWGN(Channel):
-    r""":math:`y = x + n`, :math:`n \sim \mathcal{CN}(0, N_0)`; no equalizer needed.
+    r""":math:`y = x + \sqrt{N_0} w`, :math:`w \sim \mathcal{CN}(0, 1)`; no equalizer needed.
 
     :input x: [B, n], complex64.
     :input snr_db: float or [B], float32.
@@ -17,9 +17,8 @@ class AWGN(Channel):
     :output csi: :class:`CSI` with ``h=None``, ``gain=1``, ``no_eff=N_0``.
     """
 
-    def forward(self, x: torch.Tensor, snr_db: float | torch.Tensor) -> tuple[torch.Tensor, CSI]:
-        snr = as_snr_tensor(snr_db, x.shape[0]).to(x.device)
-        no = snr_db_to_no(snr)
-        y = add_noise(x, no)
-        ones = torch.ones(x.shape, dtype=no.dtype, device=x.device)
-        return y, CSI(snr_db=snr, no=no, h=None, gain=ones, no_eff=no[:, None] * ones)
+    def receive(self, y: torch.Tensor | None, real: Realization, snr_db: torch.Tensor
+                ) -> tuple[torch.Tensor | None, CSI]:
+        no = snr_db_to_no(snr_db)
+        ones = torch.ones(real.w.shape, dtype=no.dtype, device=real.w.device)
+        return y, CSI(snr_db=snr_db, no=no, h=None, gain=ones, no_eff=no[:, None] * ones)

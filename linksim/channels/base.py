@@ -1,46 +1,40 @@
-r"""Channel interface shared by every link type.
+r"""Channel interface shared by every link type: draw a realization, apply it, equalize.
 
 Convention (``../shared/DESIGN.md``): SNR is :math:`E_s/N_0` per complex channel
 use with unit average transmit power per complex symbol; noise is
 :math:`\mathcal{CN}(0, N_0)` with :math:`N_0 = 10^{-\mathrm{SNR}/10}`.
 
-A channel applies propagation, noise and (for fading) a perfect-CSI equalizer.
-Its output is written as
+A channel is split the way Sionna splits ``GenerateFlatFadingChannel`` and
+``ApplyFlatFadingChannel``:
 
-.. math:: \hat{x}_i = g_i x_i + e_i, \qquad e_i \sim \mathcal{CN}(0, N_{0,i}^{\mathrm{eff}})
+- :meth:`Channel.draw` returns a :class:`Realization`: the fading gains ``h`` and
+  *unit-variance* noise ``w`` of a batch, on tensors of any rank (``[B, n]`` for a
+  point-to-point link, ``[B, K, M]`` gains for a multi-user MISO downlink);
+- :meth:`Channel.apply` computes :math:`y = h x + \sqrt{N_0}\, w`, so one realization
+  serves every SNR (common random numbers across SNR and across systems);
+- an equalizer (:mod:`linksim.channels.equalizers`) turns ``y`` into
+  :math:`\hat{x}_i = g_i x_i + e_i`, :math:`e_i \sim \mathcal{CN}(0, N_{0,i}^{\mathrm{eff}})`,
+  and :class:`CSI` carries :math:`g_i` (``gain``) and :math:`N_{0,i}^{\mathrm{eff}}`
+  (``no_eff``) so a receiver can compute LLRs or condition on the SNR.
 
-and :class:`CSI` returns :math:`g_i` (``gain``) and :math:`N_{0,i}^{\mathrm{eff}}`
-(``no_eff``) so a receiver can compute LLRs or condition on the SNR.
-All operations are differentiable with respect to ``x``.
+:class:`Link` binds a channel, the SNRs and the draws of one batch; systems send
+through it (``y, csi = link(z)``) or read its state without sending
+(``link.state(shape)``). Everything is differentiable with respect to ``x``.
 """
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
+from typing import Sequence
 
 import torch
+from sionna.phy.config import config as sionna_config
+from sionna.phy.utils import complex_normal
 from torch import nn
 
 
 def snr_db_to_no(snr_db: torch.Tensor) -> torch.Tensor:
     """:math:`N_0 = 10^{-\\mathrm{SNR}/10}` for unit symbol energy."""
     return torch.pow(10.0, -snr_db / 10.0)
-
-
-@functools.lru_cache(maxsize=None)
-def _sionna_awgn(device: str):
-    from sionna.phy.channel import AWGN
-
-    return AWGN(precision="single", device=device)
-
-
-def add_noise(x: torch.Tensor, no: torch.Tensor) -> torch.Tensor:
-    """``x + n`` with :math:`n \\sim \\mathcal{CN}(0, N_0)` from Sionna's ``AWGN`` block.
-
-    :param x: [B, n], complex64.
-    :param no: [B], float32 noise variance per example.
-    """
-    return _sionna_awgn(str(x.device))(x, no)
 
 
 def power_normalize(z: torch.Tensor) -> torch.Tensor:
@@ -57,6 +51,35 @@ def as_snr_tensor(snr_db: float | torch.Tensor, batch: int) -> torch.Tensor:
     """Broadcast a scalar or [B] SNR in dB to a float32 tensor of shape [B]."""
     t = torch.as_tensor(snr_db, dtype=torch.float32)
     return t.expand(batch).clone() if t.dim() == 0 else t.reshape(batch)
+
+
+def unit_normal(shape: Sequence[int], device: torch.device | str,
+                generators: Sequence[torch.Generator] | None = None) -> torch.Tensor:
+    r"""[B, *shape[1:]] complex64 :math:`\mathcal{CN}(0, 1)` samples.
+
+    ``generators``: one per example (common random numbers: example ``b`` depends on its
+    own generator only), or ``None`` for Sionna's global generator (training).
+    """
+    if generators is None:
+        return complex_normal(tuple(shape), precision="single", device=device,
+                              generator=sionna_config.torch_rng(str(device)))
+    if len(generators) != shape[0]:
+        raise ValueError(f"{len(generators)} generators for a batch of {shape[0]}")
+    rows = [complex_normal(tuple(shape[1:]), precision="single", device="cpu", generator=g)
+            for g in generators]
+    return torch.stack(rows).to(device)
+
+
+@dataclass
+class Realization:
+    """The random part of one batch's channel, independent of the SNR.
+
+    :ivar h: [B, ...] complex64 fading gains (``None``: no fading, AWGN).
+    :ivar w: [B, ...] complex64 unit-variance noise, shaped like the received signal.
+    """
+
+    h: torch.Tensor | None
+    w: torch.Tensor
 
 
 @dataclass
@@ -83,18 +106,110 @@ class CSI:
         r"""[B, n] unbiased post-equalization SINR :math:`g_i^2 / N^{\mathrm{eff}}_{0,i}`."""
         return self.gain.square() / self.no_eff
 
+    def to(self, device: torch.device | str) -> "CSI":
+        return CSI(*(None if t is None else t.to(device)
+                     for t in (self.snr_db, self.no, self.h, self.gain, self.no_eff)))
+
 
 class Channel(nn.Module):
-    """Base class: ``forward(x, snr_db) -> (x_hat, csi)``.
+    """Base class of the point-to-point channels.
+
+    Subclasses implement :meth:`draw_h` (fading gains, or ``None``) and :meth:`receive`
+    (equalization and the :class:`CSI`); :meth:`draw`, :meth:`apply` and
+    :meth:`forward` are shared.
 
     :input x: [B, n], complex64. Transmitted symbols (unit average power per row).
     :input snr_db: float or [B] float32. :math:`E_s/N_0` in dB.
     :output x_hat: [B, n], complex64. Equalized received symbols.
     :output csi: :class:`CSI`.
-
-    Random draws use Sionna's generator, which :func:`linksim.core.seeding.seed_everything`
-    resets.
     """
 
-    def forward(self, x: torch.Tensor, snr_db: float | torch.Tensor) -> tuple[torch.Tensor, CSI]:
+    def draw_h(self, shape: Sequence[int], device: torch.device | str,
+               generators: Sequence[torch.Generator] | None = None) -> torch.Tensor | None:
+        """Fading gains [B, ...] (``None`` without fading)."""
+        return None
+
+    def draw(self, shape: Sequence[int], device: torch.device | str = "cpu",
+             generators: Sequence[torch.Generator] | None = None) -> Realization:
+        """Gains, then noise, for a signal of ``shape`` (each example from its generator)."""
+        h = self.draw_h(shape, device, generators)
+        return Realization(h=h, w=unit_normal(shape, device, generators))
+
+    @staticmethod
+    def apply(x: torch.Tensor, real: Realization, no: torch.Tensor) -> torch.Tensor:
+        r""":math:`y = h x + \sqrt{N_0} w` for x [B, n], a realization of the same shape
+        and ``no`` [B]."""
+        hx = x if real.h is None else real.h * x
+        return hx + real.w * no.sqrt()[:, None].to(real.w.real.dtype)
+
+    def receive(self, y: torch.Tensor | None, real: Realization, snr_db: torch.Tensor
+                ) -> tuple[torch.Tensor | None, CSI]:
+        """Equalize ``y`` ([B, n], or ``None`` for the state alone) knowing ``real.h``."""
         raise NotImplementedError
+
+    def forward(self, x: torch.Tensor, snr_db: float | torch.Tensor,
+                realization: Realization | None = None) -> tuple[torch.Tensor, CSI]:
+        snr = as_snr_tensor(snr_db, x.shape[0]).to(x.device)
+        real = _prefix(realization or self.draw(tuple(x.shape), x.device), x.shape[1])
+        return self.receive(self.apply(x, real, snr_db_to_no(snr)), real, snr)
+
+
+def _prefix(real: Realization, n: int) -> Realization:
+    """The first ``n`` channel uses of a [B, n', ...] realization (a system may use fewer
+    channel uses than the point's budget, e.g. whole code blocks)."""
+    return Realization(h=None if real.h is None else real.h[:, :n], w=real.w[:, :n])
+
+
+class Link:
+    """One batch through one channel at given SNRs, with the batch's draws.
+
+    :param channel: the :class:`Channel`.
+    :param snr_db: float or [B] float32, :math:`E_s/N_0` in dB.
+    :param batch: B, the number of transmissions.
+    :param seeds: one seed per transmission (common random numbers: the runner derives
+        them from the item and repeat only, so every system and every SNR sees the same
+        fades and noise); ``None``: Sionna's global generator (training).
+    :param shape: the channel-use budget of one transmission (e.g. ``(n,)``), the shape the
+        realization is drawn for; a system sending fewer symbols uses the first ones.
+        ``None``: drawn for whatever is sent.
+    :param device: where the draws live.
+
+    ``link(z)`` applies the realization and equalizes. :meth:`state` gives the CSI of the
+    realization without sending, for systems that decide from the channel state (the
+    separated chain's block fates, the capacity bound).
+    """
+
+    def __init__(self, channel: Channel, snr_db: float | torch.Tensor, batch: int,
+                 seeds: Sequence[int] | None = None, shape: Sequence[int] | None = None,
+                 device: torch.device | str = "cpu") -> None:
+        self.channel, self.batch, self.device = channel, batch, torch.device(device)
+        self.snr_db = as_snr_tensor(snr_db, batch).to(self.device)
+        self.seeds = None if seeds is None else [int(s) for s in seeds]
+        self.shape = None if shape is None else tuple(int(s) for s in shape)
+        self._draws: dict[tuple[int, ...], Realization] = {}
+
+    def generators(self, stream: str = "channel") -> list[torch.Generator] | None:
+        """One fresh generator per transmission for ``stream`` (``None`` without seeds)."""
+        if self.seeds is None:
+            return None
+        from linksim.core.seeding import derive_seed
+
+        return [torch.Generator().manual_seed(derive_seed(s, stream)) for s in self.seeds]
+
+    def realization(self, n: int) -> Realization:
+        """The draws of the first ``n`` channel uses of every transmission."""
+        shape = self.shape or (n,)
+        if shape[0] < n:
+            raise ValueError(f"{n} channel uses sent, but the budget is {shape[0]}")
+        if shape not in self._draws:
+            self._draws[shape] = self.channel.draw((self.batch, *shape), self.device,
+                                                   self.generators())
+        return _prefix(self._draws[shape], n)
+
+    def __call__(self, z: torch.Tensor) -> tuple[torch.Tensor, CSI]:
+        """[B, n] complex symbols -> (equalized [B, n], :class:`CSI`)."""
+        return self.channel(z, self.snr_db.to(z.device), self.realization(z.shape[1]))
+
+    def state(self, n: int) -> CSI:
+        """The :class:`CSI` of the first ``n`` channel uses, no symbols sent."""
+        return self.channel.receive(None, self.realization(n), self.snr_db)[1]

@@ -1,4 +1,4 @@
-r"""Single-tap equalizers with perfect CSI for :math:`y = h x + n`.
+r"""Single-tap equalizers with perfect CSI for :math:`y = h x + n` (registry ``EQUALIZERS``).
 
 Both return the equalized symbol :math:`\hat x = w y = g x + w n` with the gain
 :math:`g = w h` (real) and post-equalization noise variance :math:`|w|^2 N_0`:
@@ -8,31 +8,28 @@ Both return the equalized symbol :math:`\hat x = w y = g x + w n` with the gain
   :math:`N_0^{\mathrm{eff}} = |h|^2 N_0/(|h|^2+N_0)^2`.
 
 For one stream both give the same unbiased SINR :math:`g^2/N_0^{\mathrm{eff}} = |h|^2/N_0`.
+``y=None`` returns only the gain and noise (the channel state without a signal).
 """
 from __future__ import annotations
 
-from typing import Callable
-
 import torch
 
-Equalizer = Callable[[torch.Tensor, torch.Tensor, torch.Tensor],
-                     tuple[torch.Tensor, torch.Tensor, torch.Tensor]]
+from linksim.core.registry import EQUALIZERS
 
 
-def mmse(y: torch.Tensor, h: torch.Tensor, no: torch.Tensor
-         ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+@EQUALIZERS.register("mmse")
+def mmse(y: torch.Tensor | None, h: torch.Tensor, no: torch.Tensor
+         ) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor]:
     """``(x_hat, gain, no_eff)`` for y, h: [B, n] complex and no: [B, 1] float."""
     h2 = h.abs().square()
     denom = h2 + no
-    x_hat = h.conj() * y / denom
+    x_hat = None if y is None else h.conj() * y / denom
     return x_hat, h2 / denom, h2 * no / denom.square()
 
 
-def zf(y: torch.Tensor, h: torch.Tensor, no: torch.Tensor
-       ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+@EQUALIZERS.register("zf")
+def zf(y: torch.Tensor | None, h: torch.Tensor, no: torch.Tensor
+       ) -> tuple[torch.Tensor | None, torch.Tensor, torch.Tensor]:
     """``(x_hat, gain, no_eff)`` for y, h: [B, n] complex and no: [B, 1] float."""
     h2 = h.abs().square()
-    return y / h, torch.ones_like(h2), no / h2.clamp_min(1e-12)
-
-
-EQUALIZERS: dict[str, Equalizer] = {"mmse": mmse, "zf": zf}
+    return None if y is None else y / h, torch.ones_like(h2), no / h2.clamp_min(1e-12)

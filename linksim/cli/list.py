@@ -1,10 +1,10 @@
-"""``linksim list``: every registered system, channel, data set, metric and checkpoint."""
+"""``linksim list``: every registry (tasks, systems, channels, ...) and every checkpoint."""
 from __future__ import annotations
 
 import argparse
 import inspect
 
-from linksim.core.registry import CHANNELS, DATASETS, METRICS, SYSTEMS
+from linksim.core.registry import ALL
 
 
 def _summary(obj) -> str:
@@ -18,11 +18,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    for title, registry in (("systems", SYSTEMS), ("channels", CHANNELS),
-                            ("datasets", DATASETS), ("metrics", METRICS)):
+    for title, registry in ALL.items():
         print(f"{title}:")
         for name, obj in registry.items():
-            print(f"  {name:<14} {_summary(obj)}")
+            owner = getattr(obj, "task", None)
+            tag = f"[{owner}] " if isinstance(owner, str) and owner else ""
+            print(f"  {name:<14} {tag}{_summary(getattr(obj, 'fn', obj))}")
     print("checkpoints:")
     try:
         from linksim.zoo import list_checkpoints

@@ -5,15 +5,18 @@ import argparse
 import sys
 from pathlib import Path
 
+from linksim.core.metric import get_metric
+from linksim.core.record import RECORDS, read_records, write_table
+from linksim.core.task import get_task
 from linksim.errors import LinksimError
 from linksim.plots import plot_records
-from linksim.core.records import RECORDS, read_records, write_table
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("plot", help="redraw plots and results.csv from results.jsonl")
     p.add_argument("folder", help="a results folder holding results.jsonl")
     p.add_argument("--out", help="where to write the figures (default: the folder)")
+    p.add_argument("--x", default=None, help="axis on the x-axis (default: the SNR axis)")
     p.set_defaults(main=main)
 
 
@@ -24,9 +27,11 @@ def main(args: argparse.Namespace) -> int:
         raise LinksimError(f"{folder / RECORDS}: no records; run a scenario first "
                            "(linksim run SCENARIO)")
     out = Path(args.out) if args.out else folder
-    metrics = list(records[0]["metrics"])
-    write_table(out, records, metrics)
-    paths = plot_records(records, out, records[0].get("scenario", ""))
+    metrics = list(records[0].metrics)
+    task = get_task(records[0].task)
+    write_table(out, records, metrics, {m: get_metric(m).higher_is_better for m in metrics},
+                {a.name: a.format for a in task.axes})
+    paths = plot_records(records, out, records[0].scenario, args.x)
     for path in paths:
         print(path)
     print(f"# {len(paths)} plots from {len(records)} records", file=sys.stderr)

@@ -8,23 +8,26 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from linksim.core.grid import Point
+from linksim.core.record import Record
+from linksim.core.runner import Runner
+from linksim.core.task import Task
 from linksim.plots import plot_records
-from linksim.core.records import mean_ci
-from linksim.core.runner import Point, Runner
 from linksim.scenario import load_scenario
 
 
 class LiveTable:
     """Progress bars on stderr; one finished row per grid point on stdout."""
 
-    def __init__(self, metrics: list[str]) -> None:
-        self.metrics = metrics
+    def __init__(self, task: Task, metrics: list[str]) -> None:
+        self.task, self.metrics = task, metrics
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                  MofNCompleteColumn(), TimeElapsedColumn(),
                                  console=Console(stderr=True), transient=True,
                                  redirect_stdout=False)
         self.overall = self.point = None
-        self.columns = (f"{'system':<24} {'channel':<22} {'cbr':>6} {'snr_db':>7} {'n':>4} "
+        self.columns = (f"{'system':<24} {'channel':<22} "
+                        + " ".join(f"{a.name:>7}" for a in task.axes) + f" {'n':>5} "
                         + " ".join(f"{m:>16}" for m in metrics) + f" {'time_s':>7}")
 
     def row(self, text: str) -> None:
@@ -36,8 +39,8 @@ class LiveTable:
 
     def start(self, total: int, done: int) -> None:
         if done:
-            print(f"# {done} of {total} points already in the results; skipped",
-                  file=sys.stderr)
+            print(f"# {done} of {total} points reused from the existing records "
+                  "(--fresh recomputes them)", file=sys.stderr)
         self.row(self.columns)
         self.progress.start()
         self.overall = self.progress.add_task("grid points", total=total, completed=done)
@@ -45,21 +48,21 @@ class LiveTable:
     def point_started(self, point: Point, items: int) -> None:
         if self.point is not None:
             self.progress.remove_task(self.point)
-        self.point = self.progress.add_task(point.describe(), total=items)
+        self.point = self.progress.add_task(point.describe(self.task), total=items)
 
     def advance(self, items: int) -> None:
         self.progress.advance(self.point, items)
 
-    def point_finished(self, point: Point, record: dict[str, Any]) -> None:
+    def point_finished(self, point: Point, record: Record) -> None:
         cells = []
         for m in self.metrics:
-            mean, ci = mean_ci(record["metrics"][m])
+            mean, ci = record.mean_ci(m)
             cells.append(f"{mean:>8.3f} ±{ci:>6.3f}" if ci == ci else f"{mean:>16.3f}")
-        label = point.system.label + (f" [{point.system.name} {point.params}]"
-                                      if record["envelope"] else "")
-        self.row(f"{label[:24]:<24} {point.channel.label[:22]:<22} {record['cbr_label']:>6} "
-                 f"{point.snr_db:>7g} {record['count']:>4} " + " ".join(cells)
-                 + f" {record['wall_time_s']:>7.1f}")
+        label = point.system.label + (f" [{point.params}]" if record.envelope else "")
+        channel = point.channel.label if point.channel else "-"
+        axes = " ".join(f"{a.format(point.axes[a.name]):>7}" for a in self.task.axes)
+        self.row(f"{label[:24]:<24} {channel[:22]:<22} {axes} {record.count:>5} "
+                 + " ".join(cells) + f" {record.wall_time_s:>7.1f}")
         self.progress.advance(self.overall)
 
     def stop(self) -> None:
@@ -73,13 +76,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a scenario key, e.g. --set stop.max_items=4 (repeatable)")
     p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
+    p.add_argument("--fresh", action="store_true",
+                   help="recompute every point instead of reusing existing records")
     p.set_defaults(main=main)
 
 
 def main(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
-    table = LiveTable(scenario.metrics)
-    runner = Runner(scenario, output=args.out, reporter=table)
+    runner = Runner(scenario, output=args.out, fresh=args.fresh)
+    table = runner.reporter = LiveTable(runner.task, scenario.metrics)
     try:
         records = runner.run()
     finally:

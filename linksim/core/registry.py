@@ -1,14 +1,14 @@
-"""Registries with discovery: systems, channels and data sets.
+"""One registry module with discovery: tasks, systems, channels, equalizers, data sets,
+metrics, losses, codecs and scan backends.
 
-Every pluggable part (systems, channels, data sets, metrics) registers itself under one lower-case name::
+Every pluggable part registers itself under one lower-case name::
 
     @SYSTEMS.register("uncoded")
     class Uncoded(System): ...
 
-Lookups import the built-in packages first (``linksim.channels``,
-``linksim.tasks.image.sources``, ``linksim.core.system``, ``linksim.models`` and every
-sub-package of ``baselines``), so a new module in one of them is found without
-editing a list. ``linksim list`` prints every registry.
+Lookups import the built-in packages first (``linksim.channels``, ``linksim.phy``,
+``linksim.mamba``, every task package under ``linksim.tasks`` and every sub-package
+of ``baselines``), so a new module in one of them is found without editing a list. ``linksim list`` prints every registry.
 """
 from __future__ import annotations
 
@@ -41,45 +41,73 @@ def discover() -> None:
 
 
 class Registry(Generic[T]):
-    """Name -> factory map for one kind of part (``kind`` is used in messages)."""
+    """Name -> factory map for one kind of part (``kind`` is used in messages).
+
+    Parts that carry a ``task`` attribute (systems, task-specific data sets) are kept per
+    task, so two tasks may each have an ``"uncoded"`` system; ``get(name, task)`` finds
+    the task's own, ``get(name)`` a part that is unique by name or belongs to no task.
+    """
 
     def __init__(self, kind: str) -> None:
         self.kind = kind
-        self._items: dict[str, T] = {}
+        self._items: dict[tuple[str, str], T] = {}
 
     def register(self, name: str) -> Callable[[T], T]:
-        key = name.lower()
-
         def deco(obj: T) -> T:
+            task = getattr(obj, "task", "")
+            key = (task if isinstance(task, str) else "", name.lower())
             if key in self._items and self._items[key] is not obj:
-                raise ValueError(f"{self.kind} {key!r} registered twice")
+                raise ValueError(f"{self.kind} {name!r} registered twice")
             self._items[key] = obj
             return obj
 
         return deco
 
-    def get(self, name: str) -> T:
+    def _find(self, name: str, task: str | None) -> list[T]:
         discover()
-        try:
-            return self._items[name.lower()]
-        except KeyError:
-            raise UnknownName(f"unknown {self.kind} {name!r}; choose one of: "
-                              f"{', '.join(self.names())}") from None
+        name = name.lower()
+        hits = [obj for (t, n), obj in self._items.items()
+                if n == name and (task is None or t in (task, ""))]
+        if task is not None and len(hits) > 1:  # the task's own wins over a shared one
+            hits = [self._items[(task, name)]]
+        return hits
 
-    def names(self) -> list[str]:
+    def get(self, name: str, task: str | None = None) -> T:
+        hits = self._find(name, task)
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            raise UnknownName(f"{self.kind} {name!r} exists for several tasks; set the "
+                              "scenario's task (e.g. task = \"image\")")
+        where = f" for task {task!r}" if task else ""
+        raise UnknownName(f"unknown {self.kind} {name!r}{where}; choose one of: "
+                          f"{', '.join(self.names(task))}")
+
+    def names(self, task: str | None = None) -> list[str]:
+        return sorted({n for n, _ in self.items(task)})
+
+    def items(self, task: str | None = None) -> Iterator[tuple[str, T]]:
+        """(name, part) pairs, sorted by name (``task``: that task's and shared ones)."""
         discover()
-        return sorted(self._items)
-
-    def items(self) -> Iterator[tuple[str, T]]:
-        for n in self.names():
-            yield n, self._items[n]
+        for (t, n), obj in sorted(self._items.items(), key=lambda kv: (kv[0][1], kv[0][0])):
+            if task is None or t in (task, ""):
+                yield n, obj
 
     def __contains__(self, name: str) -> bool:
-        discover()
-        return name.lower() in self._items
+        return bool(self._find(name, None))
 
 
+TASKS: Registry = Registry("task")
 SYSTEMS: Registry = Registry("system")
 CHANNELS: Registry = Registry("channel")
+EQUALIZERS: Registry = Registry("equalizer")
 DATASETS: Registry = Registry("dataset")
 METRICS: Registry = Registry("metric")
+LOSSES: Registry = Registry("loss")
+CODECS: Registry = Registry("codec")
+SCAN_BACKENDS: Registry = Registry("scan backend")
+
+#: every registry, for ``linksim list``
+ALL: dict[str, Registry] = {r.kind + ("es" if r.kind.endswith("s") else "s"): r for r in (
+    TASKS, SYSTEMS, CHANNELS, EQUALIZERS, DATASETS,
+    METRICS, LOSSES, CODECS, SCAN_BACKENDS)}

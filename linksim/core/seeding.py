@@ -1,4 +1,10 @@
-"""One seed resets every generator (Python, NumPy, PyTorch and Sionna's own)."""
+"""Seeds: one seed resets every generator; per-purpose seeds are derived by hashing.
+
+Common random numbers: the runner derives a transmission's seed from the scenario seed,
+the channel, the bandwidth axes, the item and the repeat only
+(:func:`transmission_seed`), so every system and every SNR of a grid sees the same
+source items through the same channel draws.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -9,13 +15,14 @@ import torch
 
 
 def derive_seed(seed: int, *parts: object) -> int:
-    """A 31-bit seed derived from ``seed`` and a grid point's coordinates.
-
-    Each grid point gets its own stream, so a resumed run draws exactly the
-    numbers the uninterrupted run drew for the same point.
-    """
+    """A 31-bit seed derived from ``seed`` and any labels (stable across runs and hosts)."""
     text = repr((int(seed),) + tuple(str(p) for p in parts)).encode()
     return int.from_bytes(hashlib.sha256(text).digest()[:4], "little") & 0x7FFFFFFF
+
+
+def generator(seed: int, *parts: object) -> torch.Generator:
+    """A CPU :class:`torch.Generator` seeded with ``derive_seed(seed, *parts)``."""
+    return torch.Generator().manual_seed(derive_seed(seed, *parts))
 
 
 def seed_everything(seed: int) -> None:

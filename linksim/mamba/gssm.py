@@ -23,7 +23,7 @@ The input-dependent parameters follow Mamba/VMamba (eq. 30): for direction ``k``
 
 CSI-ReST (eq. 26) writes the SNR into state index 0 of the initial state and of every
 ``csi_period``-th residual state; it is done inside
-:func:`linksim.mamba.scan.selective_scan` (``csi=``), so it adds no parameters.
+:func:`linksim.mamba.scan.selective_scan` (``snr_db=``), so it adds no parameters.
 """
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ class GSSM(nn.Module):
     :param orders: scan scheme names (see :data:`DIRECTIONS`).
     :param csi_period: CSI-ReST refresh interval in tokens (``None``: initial state only).
     :input x: [B, D, H, W], float32.
-    :input csi: [B] float32 SNR in dB for CSI-ReST, or ``None`` (no channel adaptation).
+    :input snr_db: [B] float32 SNR in dB for CSI-ReST, or ``None`` (no channel adaptation).
     :output: [B, D, H, W], float32,
         :math:`\\sum_k \\mathbf{P}_k^{-1}\\mathrm{SSM}_k(\\mathbf{P}_k \\mathbf{u})`.
     """
@@ -85,7 +85,7 @@ class GSSM(nn.Module):
         nn.init.uniform_(self.x_proj, -bound, bound)
         nn.init.uniform_(self.dt_proj, -dt_rank ** -0.5, dt_rank ** -0.5)
 
-    def forward(self, x: torch.Tensor, csi: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, snr_db: torch.Tensor | None = None) -> torch.Tensor:
         b, d, h, w = x.shape
         a = -torch.exp(self.A_log.view(-1, d, self.d_state))
         skip, dt_bias = self.D.view(-1, d), self.dt_bias.view(-1, d)
@@ -97,7 +97,7 @@ class GSSM(nn.Module):
             delta = torch.matmul(self.dt_proj[k], dt_r)  # [B, D, L]
             yk = selective_scan(uk, delta, a[k], bk.contiguous(), ck.contiguous(),
                                 D=skip[k], delta_bias=dt_bias[k], delta_softplus=True,
-                                csi=csi, csi_period=self.csi_period)
+                                snr_db=snr_db, csi_period=self.csi_period)
             y = y + scan_recover(yk, name, h, w)
         return y
 

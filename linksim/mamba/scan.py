@@ -21,7 +21,7 @@ residual state:
     \hat h_{t-1}[d, 0] = \gamma \quad \forall d, \ \text{if } t \in \mathcal{T};
     \qquad \hat h_{t-1}[d, n] = h_{t-1}[d, n] \ \text{otherwise},
 
-with :math:`\gamma` = ``csi[b]``, the channel SNR **in dB** (a plain number such as
+with :math:`\gamma` = ``snr_db[b]``, the channel SNR **in dB** (a plain number such as
 ``10.0``; the authors' code feeds the dB value, and the paper uses the average SNR for
 Rayleigh fading), and the schedule (0-based step ``t`` whose incoming state is written)
 
@@ -38,10 +38,10 @@ The output of the token that produced a written state was already emitted from t
 unwritten state (as in the released kernel); the written state feeds the next update,
 so a write before step ``t`` changes :math:`y_t, y_{t+1}, \dots`. Gradients through the
 assignment are exact: the overwritten element passes no gradient to earlier steps and
-``csi`` receives the gradient of every written element (summed over ``d`` and writes).
+``snr_db`` receives the gradient of every written element (summed over ``d`` and writes).
 
 Shapes (float32, or float64 for gradient checks): ``u, delta, z`` [B, D, L]; ``A`` [D, N]
-(negative real); ``B, C`` [B, N, L]; ``D, delta_bias`` [D]; ``csi`` [B] (or scalar);
+(negative real); ``B, C`` [B, N, L]; ``D, delta_bias`` [D]; ``snr_db`` [B] (or scalar);
 output ``y`` [B, D, L].
 
 Backends (``backend=``): ``"reference"`` (sequential, :mod:`.scan_ref`), ``"chunked"``
@@ -51,24 +51,12 @@ CUDA tensors when mamba-ssm is installed, else cpp when it compiles, else chunke
 """
 from __future__ import annotations
 
-from typing import Callable
 
 import torch
 
+from linksim.core.registry import SCAN_BACKENDS
 from linksim.errors import LinksimError, UnknownName
 from linksim.mamba.scan_common import ScanInputs, prepare
-
-#: backend name -> (function(ScanInputs) -> final y [B, D, L], availability check)
-BACKENDS: dict[str, tuple[Callable[[ScanInputs], torch.Tensor], Callable[[ScanInputs], bool]]] = {}
-
-
-def register_backend(name: str, available: Callable[[ScanInputs], bool] = lambda p: True):
-    """Register ``fn(p: ScanInputs) -> y`` as backend ``name`` (``available(p)`` gates ``auto``)."""
-    def deco(fn):
-        BACKENDS[name] = (fn, available)
-        return fn
-    return deco
-
 
 #: order in which ``backend="auto"`` tries backends
 AUTO_ORDER = ("cuda", "cpp", "chunked")
@@ -92,20 +80,20 @@ def resolve_backend(backend: str, p: ScanInputs) -> str:
     _load_backends()
     if backend == "auto":
         for name in AUTO_ORDER:
-            if name in BACKENDS and BACKENDS[name][1](p):
+            if name in SCAN_BACKENDS and SCAN_BACKENDS.get(name).available(p):
                 return name
         return "reference"
-    if backend not in BACKENDS:
+    if backend not in SCAN_BACKENDS:
         raise UnknownName(f"unknown selective_scan backend {backend!r}; choose one of: auto, "
-                          f"{', '.join(sorted(BACKENDS))}")
-    if not BACKENDS[backend][1](p):
+                          f"{', '.join(SCAN_BACKENDS.names())}")
+    if not SCAN_BACKENDS.get(backend).available(p):
         raise LinksimError(f"selective_scan backend {backend!r} is not available for these inputs "
                            f"(device {p.u.device}); use backend='auto'")
     return backend
 
 
 def selective_scan(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=False, *,
-                   csi=None, csi_period=None, csi_mode="paper", backend="auto") -> torch.Tensor:
+                   snr_db=None, csi_period=None, csi_mode="paper", backend="auto") -> torch.Tensor:
     r"""Selective scan with optional CSI-ReST (see the module docstring); all inputs differentiable.
 
     :param u: [B, D, L] input sequence :math:`u`.
@@ -115,11 +103,11 @@ def selective_scan(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_sof
     :param D: [D] skip, or ``None``.
     :param z: [B, D, L] gate, or ``None``: ``y *= silu(z)``.
     :param delta_bias: [D] added to ``delta``; ``delta_softplus``: apply softplus after.
-    :param csi: [B] (or scalar) channel SNR in dB written by CSI-ReST, or ``None`` (off).
+    :param snr_db: [B] (or scalar) channel SNR in dB written by CSI-ReST, or ``None`` (off).
     :param csi_period: CSI-ReST period ``T`` (int), see the module docstring.
     :param csi_mode: ``"paper"`` or ``"released"``.
     :param backend: ``"auto"``, ``"reference"``, ``"chunked"``, ``"cpp"`` or ``"cuda"``.
     :return: y [B, D, L] in the dtype of ``u``.
     """
-    p = prepare(u, delta, A, B, C, D, z, delta_bias, delta_softplus, csi, csi_period, csi_mode)
-    return BACKENDS[resolve_backend(backend, p)][0](p)
+    p = prepare(u, delta, A, B, C, D, z, delta_bias, delta_softplus, snr_db, csi_period, csi_mode)
+    return SCAN_BACKENDS.get(resolve_backend(backend, p))(p)

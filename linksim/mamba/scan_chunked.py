@@ -27,7 +27,7 @@ import math
 import torch
 import torch.nn.functional as F
 
-from linksim.mamba.scan import register_backend
+from linksim.mamba.scan_common import register_backend
 from linksim.mamba.scan_common import ScanInputs
 
 #: steps per autograd segment in training mode
@@ -41,12 +41,12 @@ def _steps(length: int) -> int:
     return max(1, math.isqrt(max(length - 1, 0)) + 1)
 
 
-def scan_segment(u, delta, A, B, C, h0, inj, csi):
+def scan_segment(u, delta, A, B, C, h0, inj, snr_db):
     """Scan one segment from state ``h0``; differentiable w.r.t. every tensor input.
 
     :param u, delta: [B, D, S]; :param A: [D, N]; :param B, C: [B, N, S];
     :param h0: [B, D, N] incoming state (``None``: zeros);
-    :param inj: [S] bool CSI-ReST mask or ``None``; :param csi: [B] or ``None``.
+    :param inj: [S] bool CSI-ReST mask or ``None``; :param snr_db: [B] or ``None``.
     :return: y [B, D, S] (``C_t . h_t``) and the last state h [B, D, N].
     """
     b, d, s = u.shape
@@ -65,7 +65,7 @@ def scan_segment(u, delta, A, B, C, h0, inj, csi):
         seen = torch.cummax(mask.to(torch.uint8), dim=1).values.to(u.dtype)  # injected at or before i
         unit0 = torch.zeros(n, dtype=u.dtype, device=u.device)
         unit0[0] = 1
-        gamma = csi.view(b, 1, 1, 1)
+        gamma = snr_db.view(b, 1, 1, 1)
 
     def coeffs(i):
         """a_i, x_i [B, D, J, N] of position i of every chunk (CSI-ReST folded in)."""
@@ -106,53 +106,53 @@ class _Checkpointed(torch.autograd.Function):
     """Segment-wise scan keeping only boundary states; backward re-runs segments with autograd."""
 
     @staticmethod
-    def forward(ctx, seg, inj, u, delta, A, B, C, csi):
+    def forward(ctx, seg, inj, u, delta, A, B, C, snr_db):
         length = u.shape[-1]
         states, ys, h = [], [], None
         for s0 in range(0, length, seg):
             sl = slice(s0, s0 + seg)
             states.append(h)
             y, h = scan_segment(u[..., sl], delta[..., sl], A, B[..., sl], C[..., sl], h,
-                                None if inj is None else inj[sl], csi)
+                                None if inj is None else inj[sl], snr_db)
             ys.append(y)
         ctx.seg, ctx.inj, ctx.states = seg, inj, states
-        ctx.save_for_backward(u, delta, A, B, C, csi)
+        ctx.save_for_backward(u, delta, A, B, C, snr_db)
         return torch.cat(ys, dim=-1)
 
     @staticmethod
     def backward(ctx, gy):
-        u, delta, A, B, C, csi = ctx.saved_tensors
+        u, delta, A, B, C, snr_db = ctx.saved_tensors
         seg, inj, length = ctx.seg, ctx.inj, u.shape[-1]
         du, ddelta, dB, dC = (torch.zeros_like(t) for t in (u, delta, B, C))
         dA = torch.zeros_like(A)
-        dcsi = torch.zeros_like(csi) if csi is not None else None
+        dsnr_db = torch.zeros_like(snr_db) if snr_db is not None else None
         g_h = None
         for idx in reversed(range(len(ctx.states))):
             sl = slice(idx * seg, min(length, (idx + 1) * seg))
             with torch.enable_grad():
                 leaves = [t[..., sl].detach().requires_grad_() for t in (u, delta, B, C)]
                 a_leaf = A.detach().requires_grad_()
-                csi_leaf = csi.detach().requires_grad_() if csi is not None else None
+                snr_db_leaf = snr_db.detach().requires_grad_() if snr_db is not None else None
                 h0 = ctx.states[idx]
                 h0 = h0.detach().requires_grad_() if h0 is not None else None
                 y, h_end = scan_segment(leaves[0], leaves[1], a_leaf, leaves[2], leaves[3], h0,
-                                        None if inj is None else inj[sl], csi_leaf)
+                                        None if inj is None else inj[sl], snr_db_leaf)
                 outs, grads = [y], [gy[..., sl]]
                 if g_h is not None:
                     outs.append(h_end)
                     grads.append(g_h)
-                wrt = leaves + [a_leaf] + [t for t in (csi_leaf, h0) if t is not None]
+                wrt = leaves + [a_leaf] + [t for t in (snr_db_leaf, h0) if t is not None]
                 got = torch.autograd.grad(outs, wrt, grads, allow_unused=True)
             got = [torch.zeros_like(w) if g is None else g for g, w in zip(got, wrt)]
             for full, part in zip((du, ddelta, dB, dC), got[:4]):
                 full[..., sl] = part
             dA += got[4]
             rest = got[5:]
-            if csi_leaf is not None:
-                dcsi += rest[0]
+            if snr_db_leaf is not None:
+                dsnr_db += rest[0]
                 rest = rest[1:]
             g_h = rest[0] if h0 is not None else None
-        return None, None, du, ddelta, dA, dB, dC, dcsi
+        return None, None, du, ddelta, dA, dB, dC, dsnr_db
 
 
 @register_backend("chunked", lambda p: True)
@@ -164,8 +164,8 @@ def scan_chunked(p: ScanInputs) -> torch.Tensor:
     if steps:
         inj = torch.zeros(length, dtype=torch.bool, device=p.u.device)
         inj[steps] = True
-    csi = p.csi if steps else None
-    tensors = (p.u, p.delta, p.A, p.B, p.C) + ((csi,) if csi is not None else ())
+    snr_db = p.snr_db if steps else None
+    tensors = (p.u, p.delta, p.A, p.B, p.C) + ((snr_db,) if snr_db is not None else ())
     if torch.is_grad_enabled() and any(t.requires_grad for t in tensors):
-        return p.finish(_Checkpointed.apply(SEGMENT, inj, p.u, p.delta, p.A, p.B, p.C, csi))
-    return p.finish(scan_segment(p.u, p.delta, p.A, p.B, p.C, None, inj, csi)[0])
+        return p.finish(_Checkpointed.apply(SEGMENT, inj, p.u, p.delta, p.A, p.B, p.C, snr_db))
+    return p.finish(scan_segment(p.u, p.delta, p.A, p.B, p.C, None, inj, snr_db)[0])

@@ -8,11 +8,13 @@ for backends that do not fuse it, applies the ``D`` skip and ``z`` gate
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Callable
 from functools import cached_property
 
 import torch
 import torch.nn.functional as F
 
+from linksim.core.registry import SCAN_BACKENDS
 from linksim.errors import LinksimError
 
 #: the released MambaJSCC CUDA kernel carries the state between chunks of this many tokens
@@ -24,7 +26,7 @@ CSI_MODES = ("paper", "released")
 class ScanInputs:
     """Inputs of one scan (see :func:`linksim.mamba.scan.selective_scan` for the symbols).
 
-    Shapes: u, delta_raw, z [B, D, L]; A [D, N]; B, C [B, N, L]; delta_bias, D [D]; csi [B].
+    Shapes: u, delta_raw, z [B, D, L]; A [D, N]; B, C [B, N, L]; delta_bias, D [D]; snr_db [B].
     """
 
     u: torch.Tensor
@@ -32,7 +34,7 @@ class ScanInputs:
     A: torch.Tensor
     B: torch.Tensor
     C: torch.Tensor
-    csi: torch.Tensor | None = None
+    snr_db: torch.Tensor | None = None
     csi_period: int | None = None
     csi_mode: str = "paper"
     delta_bias: torch.Tensor | None = None
@@ -59,12 +61,12 @@ class ScanInputs:
     def core(self, A=None, B=None, C=None, with_csi=True) -> "ScanInputs":
         """The bare scan (Δ precomputed, no skip/gate), optionally on a subset of states."""
         return ScanInputs(self.u, self.delta, self.A if A is None else A, self.B if B is None else B,
-                          self.C if C is None else C, self.csi if with_csi else None,
+                          self.C if C is None else C, self.snr_db if with_csi else None,
                           self.csi_period, self.csi_mode)
 
     def injection_steps(self, length: int) -> list[int]:
         """Time steps ``t`` (0-based) whose *incoming* state gets CSI written into index 0."""
-        if self.csi is None:
+        if self.snr_db is None:
             return []
         if self.csi_mode == "paper":
             if self.csi_period is None:
@@ -86,7 +88,7 @@ def _check(cond: bool, msg: str) -> None:
         raise LinksimError(msg)
 
 
-def prepare(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=False, csi=None,
+def prepare(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=False, snr_db=None,
             csi_period=None, csi_mode="paper") -> ScanInputs:
     """Check shapes and build :class:`ScanInputs` (arguments as in ``selective_scan``)."""
     _check(u.dim() == 3, f"selective_scan: u must be [B, D, L], got {tuple(u.shape)}")
@@ -99,15 +101,24 @@ def prepare(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=F
         _check(t.shape == (b, n, length),
                f"selective_scan: {name} must be [B={b}, N={n}, L={length}] (input-dependent), got {tuple(t.shape)}")
     _check(csi_mode in CSI_MODES, f"selective_scan: csi_mode={csi_mode!r}; choose one of {CSI_MODES}")
-    if csi is not None:
-        csi = torch.as_tensor(csi, dtype=u.dtype, device=u.device)
-        if csi.dim() == 0:
-            csi = csi.expand(b)
-        _check(csi.shape == (b,), f"selective_scan: csi must be [B={b}] (SNR in dB), got {tuple(csi.shape)}")
+    if snr_db is not None:
+        snr_db = torch.as_tensor(snr_db, dtype=u.dtype, device=u.device)
+        if snr_db.dim() == 0:
+            snr_db = snr_db.expand(b)
+        _check(snr_db.shape == (b,), f"selective_scan: snr_db must be [B={b}] (SNR in dB), got {tuple(snr_db.shape)}")
     if csi_period is not None:
         _check(int(csi_period) >= 1, f"selective_scan: csi_period must be a positive int, got {csi_period}")
         csi_period = int(csi_period)
     for name, t, shape in (("D", D, (d,)), ("delta_bias", delta_bias, (d,)), ("z", z, (b, d, length))):
         _check(t is None or tuple(t.shape) == shape,
                f"selective_scan: {name} must be {list(shape)}, got {None if t is None else tuple(t.shape)}")
-    return ScanInputs(u, delta, A, B, C, csi, csi_period, csi_mode, delta_bias, bool(delta_softplus), D, z)
+    return ScanInputs(u, delta, A, B, C, snr_db, csi_period, csi_mode, delta_bias, bool(delta_softplus), D, z)
+
+
+def register_backend(name: str, available: Callable[[ScanInputs], bool] = lambda p: True):
+    """Register ``fn(p: ScanInputs) -> y`` in ``SCAN_BACKENDS`` as ``name``; ``available(p)``
+    (stored as ``fn.available``) gates ``backend="auto"``."""
+    def deco(fn):
+        fn.available = available
+        return SCAN_BACKENDS.register(name)(fn)
+    return deco

@@ -32,7 +32,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from linksim.mamba.scan import register_backend
+from linksim.mamba.scan_common import register_backend
 from linksim.mamba.scan_common import ScanInputs
 
 #: steps between stored states (memory B*D*N*L/CHECKPOINT for the backward)
@@ -63,9 +63,9 @@ def _cpu_flags() -> str:
 class _Args(ctypes.Structure):
     """Mirror of ``struct Args`` in the C++ source (pointers as integers, 0 = null)."""
 
-    _fields_ = ([(f, ctypes.c_void_p) for f in ("u", "dl", "AT", "Bt", "Ct", "bias", "Dskip", "z", "csi",
+    _fields_ = ([(f, ctypes.c_void_p) for f in ("u", "dl", "AT", "Bt", "Ct", "bias", "Dskip", "z", "snr_db",
                                                  "inj", "y", "ck", "gy", "du", "ddl", "dAT", "dBt", "dCt",
-                                                 "dbias", "dD", "dz", "dcsi")]
+                                                 "dbias", "dD", "dz", "dsnr_db")]
                 + [(f, ctypes.c_int64) for f in ("B", "D", "L", "N", "K")]
                 + [("softplus", ctypes.c_int32), ("nt", ctypes.c_int32)])
 
@@ -125,38 +125,38 @@ class _CppScan(torch.autograd.Function):
 
     Inputs: u, delta [B, D, L] contiguous (delta raw, before bias/softplus); AT [N, Dp]
     (A transposed, zero-padded to whole :data:`BLOCK` channel blocks); Bt, Ct [B, L, N];
-    bias, Dskip [Dp] or None; z [B, D, L] or None; csi [B] or None; inj [L] uint8 or None.
+    bias, Dskip [Dp] or None; z [B, D, L] or None; snr_db [B] or None; inj [L] uint8 or None.
     Output y [B, D, L].
     """
 
     @staticmethod
-    def forward(ctx, u, delta, AT, Bt, Ct, bias, Dskip, z, csi, inj, softplus):
+    def forward(ctx, u, delta, AT, Bt, Ct, bias, Dskip, z, snr_db, inj, softplus):
         b, d, length = u.shape
         n = AT.shape[0]
         y = torch.empty_like(u)
         need_grad = any(ctx.needs_input_grad)
         ck = u.new_empty(b, AT.shape[1] // BLOCK, -(-length // CHECKPOINT), n, BLOCK) if need_grad else None
         dims = dict(B=b, D=d, L=length, N=n, K=CHECKPOINT, softplus=int(softplus), nt=_threads(b, d, length, n))
-        _call("fwd", u.dtype, u=u, dl=delta, AT=AT, Bt=Bt, Ct=Ct, bias=bias, Dskip=Dskip, z=z, csi=csi,
+        _call("fwd", u.dtype, u=u, dl=delta, AT=AT, Bt=Bt, Ct=Ct, bias=bias, Dskip=Dskip, z=z, snr_db=snr_db,
               inj=inj, y=y, ck=ck, **dims)
         if need_grad:
             ctx.dims = dims
-            ctx.save_for_backward(u, delta, AT, Bt, Ct, bias, Dskip, z, csi, inj, ck)
+            ctx.save_for_backward(u, delta, AT, Bt, Ct, bias, Dskip, z, snr_db, inj, ck)
         return y
 
     @staticmethod
     def backward(ctx, gy):
-        u, delta, AT, Bt, Ct, bias, Dskip, z, csi, inj, ck = ctx.saved_tensors
+        u, delta, AT, Bt, Ct, bias, Dskip, z, snr_db, inj, ck = ctx.saved_tensors
         du, ddelta = torch.empty_like(u), torch.empty_like(u)
         dAT, dBt, dCt = torch.zeros_like(AT), torch.zeros_like(Bt), torch.zeros_like(Ct)
         dbias, dD = u.new_zeros(AT.shape[1]), u.new_zeros(AT.shape[1])
         dz = torch.empty_like(z) if z is not None else None
-        dcsi = torch.zeros_like(csi) if csi is not None else None
-        _call("bwd", u.dtype, u=u, dl=delta, AT=AT, Bt=Bt, Ct=Ct, bias=bias, Dskip=Dskip, z=z, csi=csi,
+        dsnr_db = torch.zeros_like(snr_db) if snr_db is not None else None
+        _call("bwd", u.dtype, u=u, dl=delta, AT=AT, Bt=Bt, Ct=Ct, bias=bias, Dskip=Dskip, z=z, snr_db=snr_db,
               inj=inj, ck=ck, gy=gy.contiguous(), du=du, ddl=ddelta, dAT=dAT, dBt=dBt, dCt=dCt,
-              dbias=dbias, dD=dD, dz=dz, dcsi=dcsi, **ctx.dims)
+              dbias=dbias, dD=dD, dz=dz, dsnr_db=dsnr_db, **ctx.dims)
         return (du, ddelta, dAT, dBt, dCt, dbias if bias is not None else None,
-                dD if Dskip is not None else None, dz, dcsi, None, None)
+                dD if Dskip is not None else None, dz, dsnr_db, None, None)
 
 
 def _available(p: ScanInputs) -> bool:
@@ -181,10 +181,10 @@ def scan_cpp(p: ScanInputs) -> torch.Tensor:
     Bt = p.B.to(dtype).transpose(1, 2).contiguous()
     Ct = p.C.to(dtype).transpose(1, 2).contiguous()
     steps = p.injection_steps(length)
-    inj, csi = None, None
+    inj, snr_db = None, None
     if steps:
         inj = torch.zeros(length, dtype=torch.uint8)
         inj[steps] = 1
-        csi = cast(p.csi)
+        snr_db = cast(p.snr_db)
     return _CppScan.apply(cast(p.u), cast(p.delta_raw), AT, Bt, Ct, cast(p.delta_bias, True),
-                          cast(p.D, True), cast(p.z), csi, inj, p.delta_softplus)
+                          cast(p.D, True), cast(p.z), snr_db, inj, p.delta_softplus)

@@ -13,7 +13,7 @@ from typing import Callable
 
 import torch
 
-from linksim.mamba.scan import register_backend
+from linksim.mamba.scan_common import register_backend
 from linksim.mamba.scan_chunked import scan_chunked
 from linksim.mamba.scan_common import ScanInputs
 
@@ -43,7 +43,7 @@ def _mamba_available(p: ScanInputs) -> bool:
 
 def split_state_scan(p: ScanInputs, kernel: Kernel) -> torch.Tensor:
     """``kernel`` for the states it can run, CSI-ReST's state 0 in PyTorch, outputs summed."""
-    if p.csi is None or not p.injection_steps(p.u.shape[-1]):
+    if p.snr_db is None or not p.injection_steps(p.u.shape[-1]):
         return kernel(p, True)
     y = scan_chunked(p.core(A=p.A[:, :1], B=p.B[:, :1], C=p.C[:, :1]))
     if p.A.shape[1] > 1:

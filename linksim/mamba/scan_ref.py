@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from linksim.mamba.scan import register_backend
+from linksim.mamba.scan_common import register_backend
 from linksim.mamba.scan_common import ScanInputs
 
 
@@ -26,7 +26,7 @@ def scan_reference(p: ScanInputs) -> torch.Tensor:
     for t in range(length):
         if inject[t]:
             # CSI-ReST: overwrite state n=0 of the state entering step t (all channels d)
-            h = torch.cat([p.csi.to(h.dtype).view(b, 1, 1).expand(b, d, 1), h[:, :, 1:]], dim=2)
+            h = torch.cat([p.snr_db.to(h.dtype).view(b, 1, 1).expand(b, d, 1), h[:, :, 1:]], dim=2)
         dt = p.delta[:, :, t, None]                                    # [B, D, 1]
         h = torch.exp(dt * p.A) * h + dt * p.B[:, None, :, t] * p.u[:, :, t, None]
         ys.append(torch.einsum("bdn,bn->bd", h, p.C[:, :, t]))

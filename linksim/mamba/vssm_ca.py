@@ -35,7 +35,7 @@ class VSSMCA(nn.Module):
     :param mlp_ratio: hidden/``dim`` of the channel MLP; ``0`` removes the MLP.
     :param csi_period: CSI-ReST refresh interval passed to the scan.
     :input x: [B, H, W, C], float32.
-    :input csi: [B] float32 SNR in dB (CSI-ReST) or ``None``.
+    :input snr_db: [B] float32 SNR in dB (CSI-ReST) or ``None``.
     :output: [B, H, W, C], float32.
     """
 
@@ -53,10 +53,10 @@ class VSSMCA(nn.Module):
         self.out_proj = nn.Linear(inner, dim, bias=False)
         self.mlp = ChannelMLP(dim, mlp_ratio) if mlp_ratio > 0 else None
 
-    def forward(self, x: torch.Tensor, csi: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, snr_db: torch.Tensor | None = None) -> torch.Tensor:
         u, z = self.in_proj(self.norm(x)).chunk(2, dim=-1)
         u = F.silu(self.conv(u.permute(0, 3, 1, 2)))
-        y = self.out_norm(self.gssm(u, csi).permute(0, 2, 3, 1))
+        y = self.out_norm(self.gssm(u, snr_db).permute(0, 2, 3, 1))
         x = x + self.out_proj(y * F.silu(z))
         return x + self.mlp(x) if self.mlp is not None else x
 
@@ -64,15 +64,15 @@ class VSSMCA(nn.Module):
 class VSSMStage(nn.Module):
     """``depth`` VSSM-CA blocks of width ``dim`` (keyword arguments go to :class:`VSSMCA`).
 
-    :input x: [B, H, W, dim]; :input csi: [B] or ``None``; :output: [B, H, W, dim].
+    :input x: [B, H, W, dim]; :input snr_db: [B] or ``None``; :output: [B, H, W, dim].
     """
 
     def __init__(self, dim: int, depth: int, **block: object) -> None:
         super().__init__()
         self.blocks = nn.ModuleList(VSSMCA(dim, **block) for _ in range(depth))
 
-    def forward(self, x: torch.Tensor, csi: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, snr_db: torch.Tensor | None = None) -> torch.Tensor:
         for blk in self.blocks:
-            x = blk(x, csi)
+            x = blk(x, snr_db)
         return x
 

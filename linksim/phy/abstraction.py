@@ -29,8 +29,9 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from linksim.core.paths import cache_dir
 from linksim.phy.mcs import MCS_TABLE
-from linksim.phy.ldpc_link import BitTrueLink, CodeBlocks
+from linksim.phy.bicm import BitTrueLink, CodeBlocks
 
 PACKAGED = Path(__file__).with_name("data") / "bler_tables.json"
 MI_SNR_DB = np.arange(-20.0, 40.01, 0.5)
@@ -76,8 +77,7 @@ def table_key(mcs: int, k: int, n: int) -> str:
 
 
 def cache_file() -> Path:
-    base = os.environ.get("LINKSIM_CACHE", Path.home() / ".cache" / "linksim")
-    return Path(base) / "bler" / "bler_tables.json"
+    return cache_dir("bler") / "bler_tables.json"
 
 
 def _read(path: Path) -> dict[str, BlerTable]:

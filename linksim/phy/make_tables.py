@@ -3,7 +3,7 @@
     PYTHONPATH=. python -m linksim.phy.make_tables --n-cu 73728 24576 3072
 
 computes the tables of every MCS for the code blocks that ``n_cu`` channel uses
-give (see :class:`linksim.phy.ldpc_link.CodeBlocks`), skipping tables already shipped.
+give (see :class:`linksim.phy.bicm.CodeBlocks`), skipping tables already shipped.
 """
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from pathlib import Path
 
 from linksim.phy.abstraction import PACKAGED, _read, simulate_table, write_tables
 from linksim.phy.mcs import MCS_TABLE, get_mcs
-from linksim.phy.ldpc_link import CodeBlocks
+from linksim.phy.bicm import CodeBlocks
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,15 +7,8 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
-from fractions import Fraction
 from pathlib import Path
 from typing import Any
-
-
-def cbr_label(cbr: float) -> str:
-    """1/16 for 0.0625: the fraction people write for a bandwidth ratio."""
-    f = Fraction(cbr).limit_denominator(1000)
-    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
 
 
 def stable_hash(obj: Any) -> str:
@@ -26,18 +19,13 @@ def stable_hash(obj: Any) -> str:
 
 @dataclass(frozen=True)
 class SourceConfig:
-    """``[source]``: a registered data set and how to read it."""
+    """``[source]``: a registered data set and the keyword arguments it is built with."""
 
-    dataset: str = "samples"
-    path: str | None = None
-    split: str | None = None
-    crop: int | list[int] | None = None
-    crop_mode: str = "center"
-    count: int | None = None
+    dataset: str
+    params: dict[str, Any] = field(default_factory=dict)
 
     def dataset_kwargs(self) -> dict[str, Any]:
-        kw = {k: v for k, v in asdict(self).items() if k != "dataset" and v is not None}
-        return kw
+        return dict(self.params)
 
 
 @dataclass(frozen=True)
@@ -50,34 +38,38 @@ class PartConfig:
     #: systems only: the CBRs of the sweep this entry runs at (None: all), e.g. where a
     #: learned system has checkpoints
     cbr: tuple[float, ...] | None = None
+    #: the line of the entry's table header in the scenario file (for messages)
+    line: int = field(default=0, compare=False)
 
-    def runs_at(self, cbr: float) -> bool:
-        return self.cbr is None or any(abs(cbr - c) < 1e-9 for c in self.cbr)
+    def runs_at(self, axes: dict[str, float]) -> bool:
+        cbr = axes.get("cbr")
+        return self.cbr is None or cbr is None or any(abs(cbr - c) < 1e-9 for c in self.cbr)
 
     def key(self) -> dict[str, Any]:
         return {"name": self.name, "params": self.params}
 
 
 @dataclass(frozen=True)
-class SweepConfig:
-    """``[sweep]``: the grid axes."""
-
-    snr_db: list[float]
-    cbr: list[float]
-
-
-@dataclass(frozen=True)
 class StopConfig:
-    """``[stop]``: how many images per grid point.
+    """``[stop]``: how many transmissions per grid point.
 
-    Stop after ``max_items`` images, or earlier once the 95% CI half-width of
-    the first metric's mean is at most ``target_ci`` (after ``min_items``).
+    Every item is sent ``repeats`` times (independent channel draws); stop after
+    ``max_items`` items, or earlier once the 95% CI half-width of the first metric's
+    mean is at most ``target_ci`` (after ``min_items`` items). ``batch_size`` items are
+    stacked per call; it does not change the results (draws are per transmission).
     """
 
     max_items: int | None = None
     target_ci: float | None = None
     min_items: int = 4
     batch_size: int = 4
+    repeats: int = 1
+
+    def key(self) -> dict[str, Any]:
+        """The fields that change results (not ``batch_size``)."""
+        d = asdict(self)
+        d.pop("batch_size")
+        return d
 
 
 @dataclass(frozen=True)
@@ -89,19 +81,21 @@ class Scenario:
     output: Path
     device: str
     source: SourceConfig
-    sweep: SweepConfig
+    sweep: dict[str, list[float]]
     channels: list[PartConfig]
     systems: list[PartConfig]
     metrics: list[str]
     stop: StopConfig
+    task: str = "image"
     file: Path | None = None
 
-    def point_key(self, system: PartConfig, params: dict[str, Any], channel: PartConfig,
-                  snr_db: float, cbr: float) -> dict[str, Any]:
-        """Everything that determines one grid point's result."""
-        return {"seed": self.seed, "source": asdict(self.source), "stop": asdict(self.stop),
-                "metrics": self.metrics, "system": system.name, "params": params,
-                "channel": channel.key(), "snr_db": snr_db, "cbr": cbr}
+    def point_key(self, system: PartConfig, params: dict[str, Any], identity: dict[str, Any],
+                  channel: PartConfig | None, axes: dict[str, float]) -> dict[str, Any]:
+        """Everything that determines one grid point's result (not the linksim version)."""
+        return {"task": self.task, "seed": self.seed, "source": asdict(self.source),
+                "stop": self.stop.key(), "metrics": self.metrics, "system": system.name,
+                "params": params, "identity": identity,
+                "channel": None if channel is None else channel.key(), "axes": axes}
 
     def digest(self) -> str:
         d = asdict(self)

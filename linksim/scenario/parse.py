@@ -13,17 +13,17 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from linksim.errors import LinksimError, UnknownName
-from linksim.core.registry import CHANNELS, DATASETS, METRICS, SYSTEMS
-from linksim.scenario.config import (PartConfig, Scenario, SourceConfig, StopConfig,
-                                     SweepConfig)
+from linksim.core.registry import CHANNELS, DATASETS, METRICS, SYSTEMS, TASKS
+from linksim.core.task import Task, parse_range, parse_ratio
+from linksim.scenario.config import PartConfig, Scenario, SourceConfig, StopConfig
 
-TOP_KEYS = ("name", "seed", "output", "device", "source", "sweep", "channels", "systems",
-            "metrics", "stop")
-SOURCE_KEYS = ("dataset", "path", "split", "crop", "crop_mode", "count")
-SWEEP_KEYS = ("snr_db", "cbr")
+TOP_KEYS = ("name", "task", "seed", "output", "device", "source", "sweep", "channels",
+            "systems", "metrics", "stop")
 METRIC_KEYS = ("names",)
-STOP_KEYS = ("max_items", "target_ci", "min_items", "batch_size")
+STOP_KEYS = ("max_items", "target_ci", "min_items", "batch_size", "repeats")
 DEVICES = ("cpu", "cuda", "auto")
+#: a grid larger than this needs ``--set max_points=...``-style intent: refuse it
+MAX_POINTS = 100_000
 
 
 class ScenarioError(LinksimError):
@@ -78,73 +78,48 @@ class _Reader:
         return value
 
 
-def parse_snr(value: Any) -> list[float]:
-    """``[0, 5, 10]``, ``5`` or ``"start:stop:step"`` (stop included) -> list of dB values."""
-    if isinstance(value, str):
-        parts = value.split(":")
-        if len(parts) != 3:
-            raise ValueError(f"{value!r} is not start:stop:step (e.g. \"0:20:2\")")
-        start, stop, step = (float(p) for p in parts)
-        if step <= 0:
-            raise ValueError(f"step must be positive in {value!r}")
-        count = int(round((stop - start) / step)) + 1 if stop >= start else 0
-        return [round(start + i * step, 6) for i in range(count)]
-    values = value if isinstance(value, list) else [value]
-    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
-        raise ValueError("expected numbers or \"start:stop:step\"")
-    return [float(v) for v in values]
+parse_snr = parse_range   # kept names for the CLI flags
+parse_cbr = parse_ratio
 
 
-def parse_cbr(value: Any) -> list[float]:
-    """``"1/16"``, ``0.0625`` or a list of them -> list of floats."""
-    out = []
-    for v in value if isinstance(value, list) else [value]:
-        if isinstance(v, str) and re.fullmatch(r"\s*\d+\s*/\s*\d+\s*", v):
-            num, den = v.split("/")
-            if int(den) == 0:
-                raise ValueError(f"{v!r} divides by zero")
-            out.append(int(num) / int(den))
-        elif isinstance(v, (int, float)) and not isinstance(v, bool):
-            out.append(float(v))
-        else:
-            raise ValueError(f"{v!r} is not a ratio like \"1/16\" or a number")
-    if any(not 0 < c <= 16 for c in out):
-        raise ValueError("every cbr must be in (0, 16]")
-    return out
-
-
-def accepted_params(factory: Any) -> tuple[list[str], bool]:
-    """Keyword parameters of a registered factory (minus ``cbr``) and whether it takes **kwargs."""
+def accepted_params(factory: Any, skip: Sequence[str] = ("self",)) -> tuple[list[str], bool]:
+    """Keyword parameters of a registered factory (minus ``skip``) and whether it takes
+    **kwargs."""
     sig = inspect.signature(factory)
     names = [p.name for p in sig.parameters.values()
-             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in ("self", "cbr")]
+             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in skip]
     var_kw = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
     return names, var_kw
 
 
-def _parts(r: _Reader, raw: dict[str, Any], section: str, registry) -> list[PartConfig]:
-    entries = raw.get(section)
-    if not isinstance(entries, list) or not entries or not all(isinstance(e, dict) for e in entries):
+def _parts(r: _Reader, raw: dict[str, Any], section: str, registry, task: Task,
+           required: bool = True) -> list[PartConfig]:
+    entries = raw.get(section, [] if not required else None)
+    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries) or (
+            required and not entries):
         raise r.error((), section, f"expected one or more [[{section}]] tables with a name; "
-                                   f"registered: {', '.join(registry.names())}")
+                                   f"registered: {', '.join(_names_for(registry, task))}")
+    build_axes = tuple(task.build_kwargs({a.name: 0.0 for a in task.axes}))
     parts, labels = [], set()
     for i, entry in enumerate(entries):
         table = (section, i)
         name = r.typed(table, entry, "name", (str,), required=True)
         try:
-            factory = registry.get(name)
+            factory = registry.get(name, task.name)
         except UnknownName as exc:
             raise r.error(table, "name", str(exc)) from None
         label = r.typed(table, entry, "label", (str,), default=None)
         reserved = ("name", "label", "cbr") if section == "systems" else ("name", "label")
         params = {k: v for k, v in entry.items() if k not in reserved}
-        valid, var_kw = accepted_params(factory)
+        keys = getattr(factory, "scenario_keys", None)
+        valid, var_kw = (keys(), False) if keys else accepted_params(
+            factory, ("self",) + build_axes)
         if not var_kw:
-            r.check_keys(table, params, list(reserved) + valid)
+            r.check_keys(table, params, list(reserved) + list(valid))
         cbrs = None
         if "cbr" in reserved and "cbr" in entry:
             try:
-                cbrs = tuple(parse_cbr(entry["cbr"]))
+                cbrs = tuple(parse_ratio(entry["cbr"]))
             except ValueError as exc:
                 raise r.error(table, "cbr", str(exc)) from None
         label = label or "-".join([name] + [str(v) for v in params.values()
@@ -152,8 +127,14 @@ def _parts(r: _Reader, raw: dict[str, Any], section: str, registry) -> list[Part
         if label in labels:
             raise r.error(table, "label", f"duplicate label {label!r}; give each entry a unique label")
         labels.add(label)
-        parts.append(PartConfig(name=name.lower(), label=label, params=params, cbr=cbrs))
+        parts.append(PartConfig(name=name.lower(), label=label, params=params, cbr=cbrs,
+                                line=r.line_of(table, None)))
     return parts
+
+
+def _names_for(registry, task: Task) -> list[str]:
+    """Registered names of the task's own parts and of the shared ones."""
+    return registry.names(task.name)
 
 
 def parse_value(text: str) -> Any:
@@ -207,51 +188,51 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
     r = _Reader(file, text)
     r.check_keys((), raw, TOP_KEYS)
     name = r.typed((), raw, "name", (str,), default=Path(str(file)).stem)
+    task_name = r.typed((), raw, "task", (str,), default="image")
+    try:
+        task = TASKS.get(task_name)()
+    except UnknownName as exc:
+        raise r.error((), "task", str(exc)) from None
     seed = r.typed((), raw, "seed", (int,), default=0)
-    output = r.typed((), raw, "output", (str,), default=f"results/{name}")
+    if not 0 <= seed < 2**63:
+        raise r.error((), "seed", "must be a non-negative integer")
+    output = r.typed((), raw, "output", (str,), default=f"results/{task.name}/{name}")
     device = r.typed((), raw, "device", (str,), default="cpu")
     if device not in DEVICES:
         raise r.error((), "device", f"expected one of {', '.join(DEVICES)}")
+    source = _source(r, raw, task)
 
-    src = r.typed((), raw, "source", (dict,), default={})
-    r.check_keys(("source",), src, SOURCE_KEYS)
-    dataset = r.typed(("source",), src, "dataset", (str,), default="samples")
-    if dataset not in DATASETS:
-        raise r.error(("source",), "dataset", f"unknown data set; choose one of "
-                                              f"{', '.join(DATASETS.names())}")
-    crop = r.typed(("source",), src, "crop", (int, list), default=None)
-    if isinstance(crop, list) and (len(crop) != 2 or not all(isinstance(c, int) for c in crop)):
-        raise r.error(("source",), "crop", "expected an int or [height, width]")
-    source = SourceConfig(
-        dataset=dataset, path=r.typed(("source",), src, "path", (str,)),
-        split=r.typed(("source",), src, "split", (str,)), crop=crop,
-        crop_mode=r.typed(("source",), src, "crop_mode", (str,), default="center"),
-        count=r.typed(("source",), src, "count", (int,)))
-    if source.crop_mode not in ("center", "random"):
-        raise r.error(("source",), "crop_mode", "expected \"center\" or \"random\"")
-
-    sw = r.typed((), raw, "sweep", (dict,), required=True)
-    r.check_keys(("sweep",), sw, SWEEP_KEYS)
-    axes = {}
-    for key, parse in (("snr_db", parse_snr), ("cbr", parse_cbr)):
-        value = r.typed(("sweep",), sw, key, (list, str, int, float), required=True)
+    sw = r.typed((), raw, "sweep", (dict,), default={})
+    r.check_keys(("sweep",), sw, [a.name for a in task.axes])
+    sweep: dict[str, list[float]] = {}
+    for axis in task.axes:
+        if axis.name not in sw:
+            if axis.default is None:
+                raise r.error(("sweep",), None, f"missing required key {axis.name!r} "
+                                                f"({axis.label})")
+            sweep[axis.name] = list(axis.default)
+            continue
+        value = r.typed(("sweep",), sw, axis.name, (list, str, int, float))
         try:
-            axes[key] = parse(value)
+            sweep[axis.name] = axis.parse(value)
         except ValueError as exc:
-            raise r.error(("sweep",), key, str(exc)) from None
-        if not axes[key]:
-            raise r.error(("sweep",), key, "empty sweep; give at least one value")
-    sweep = SweepConfig(**axes)
+            raise r.error(("sweep",), axis.name, str(exc)) from None
+        if not sweep[axis.name]:
+            raise r.error(("sweep",), axis.name, "empty sweep; give at least one value")
+        if len(set(sweep[axis.name])) != len(sweep[axis.name]):
+            raise r.error(("sweep",), axis.name, "repeated value; list each value once")
 
-    met = r.typed((), raw, "metrics", (dict,), default={"names": ["psnr"]})
+    met = r.typed((), raw, "metrics", (dict,), default={})
     r.check_keys(("metrics",), met, METRIC_KEYS)
-    metrics = r.typed(("metrics",), met, "names", (list,), default=["psnr"])
+    metrics = r.typed(("metrics",), met, "names", (list,), default=list(task.default_metrics))
     for m in metrics:
-        if m not in METRICS:
+        if not isinstance(m, str) or m not in METRICS:
             raise r.error(("metrics",), "names", f"unknown metric {m!r}; choose from "
                                                  f"{', '.join(METRICS.names())}")
     if not metrics:
         raise r.error(("metrics",), "names", "empty list; name at least one metric")
+    if len(set(metrics)) != len(metrics):
+        raise r.error(("metrics",), "names", "a metric is named twice; list each once")
 
     st = r.typed((), raw, "stop", (dict,), default={})
     r.check_keys(("stop",), st, STOP_KEYS)
@@ -259,13 +240,53 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
         max_items=r.typed(("stop",), st, "max_items", (int,)),
         target_ci=r.typed(("stop",), st, "target_ci", (int, float)),
         min_items=r.typed(("stop",), st, "min_items", (int,), default=4),
-        batch_size=r.typed(("stop",), st, "batch_size", (int,), default=4))
-    for key in ("max_items", "min_items", "batch_size"):
+        batch_size=r.typed(("stop",), st, "batch_size", (int,), default=4),
+        repeats=r.typed(("stop",), st, "repeats", (int,), default=1))
+    for key in ("max_items", "min_items", "batch_size", "repeats"):
         value = getattr(stop, key)
         if value is not None and value < 1:
             raise r.error(("stop",), key, "must be at least 1")
+    if stop.batch_size > 4096:
+        raise r.error(("stop",), "batch_size", "at most 4096 items a batch")
+    if stop.target_ci is not None and not stop.target_ci > 0:
+        raise r.error(("stop",), "target_ci", "must be positive (a 95% half-width)")
 
-    return Scenario(name=name, seed=seed, output=Path(output), device=device, source=source,
-                    sweep=sweep, channels=_parts(r, raw, "channels", CHANNELS),
-                    systems=_parts(r, raw, "systems", SYSTEMS), metrics=list(metrics),
-                    stop=stop, file=Path(str(file)))
+    channels = _parts(r, raw, "channels", CHANNELS, task, required=task.needs_channel)
+    systems = _parts(r, raw, "systems", SYSTEMS, task)
+    points = (max(1, len(channels)) * len(systems) * _product(len(v) for v in sweep.values()))
+    if points > MAX_POINTS:
+        raise r.error(("sweep",), None, f"the grid has about {points} points (limit "
+                                        f"{MAX_POINTS}); sweep fewer values")
+    return Scenario(name=name, task=task.name, seed=seed, output=Path(output), device=device,
+                    source=source, sweep=sweep, channels=channels, systems=systems,
+                    metrics=list(metrics), stop=stop, file=Path(str(file)))
+
+
+def _product(values) -> int:
+    out = 1
+    for v in values:
+        out *= v
+    return out
+
+
+def _source(r: _Reader, raw: dict[str, Any], task: Task) -> SourceConfig:
+    """``[source]``: ``dataset`` (default: the task's) plus the data set's own keys."""
+    src = r.typed((), raw, "source", (dict,), default={})
+    dataset = r.typed(("source",), src, "dataset", (str,), default=task.default_dataset)
+    try:
+        factory = DATASETS.get(dataset, task.name)
+    except UnknownName:
+        raise r.error(("source",), "dataset", f"unknown data set; choose one of "
+                                              f"{', '.join(_names_for(DATASETS, task))}") from None
+    params = {k: v for k, v in src.items() if k != "dataset"}
+    valid, var_kw = accepted_params(factory)
+    if not var_kw:
+        r.check_keys(("source",), params, ["dataset"] + valid)
+    check = getattr(factory, "check_params", None)
+    if check is not None:
+        try:
+            check(params)
+        except LinksimError as exc:
+            key = getattr(exc, "key", None)
+            raise r.error(("source",), key, str(exc)) from None
+    return SourceConfig(dataset=dataset.lower(), params=params)

@@ -25,16 +25,17 @@ from sionna.phy.config import config as sionna_config
 
 from linksim import __version__, zoo
 from linksim.errors import LinksimError
-from linksim.core.registry import CHANNELS, SYSTEMS
-from linksim.scenario.config import cbr_label
+from linksim.channels.base import Link
+from linksim.core.registry import CHANNELS, LOSSES, SYSTEMS
+from linksim.core.task import ratio_label as cbr_label
 from linksim.core.seeding import derive_seed, seed_everything
 from linksim.training.config import SnrSpec, TrainConfig
 from linksim.training.data import PatchSampler, load_val
 from linksim.training.evaluate import psnr_per_snr
-from linksim.training.losses import LOSSES
 from linksim.training.progress import Progress, default_progress
 from linksim.training.schedule import draw_snr, warmup_cosine
 
+#: validation images of the progress curve (PSNR at every ``val_snrs`` each ``val_every``)
 PROGRESS_VAL_IMAGES = 8
 
 
@@ -62,17 +63,17 @@ class Trainer:
         if cfg.threads:
             torch.set_num_threads(int(cfg.threads))
         if cfg.loss not in LOSSES:
-            raise LinksimError(f"--loss {cfg.loss!r}: choose one of {', '.join(LOSSES)}")
+            raise LinksimError(f"--loss {cfg.loss!r}: choose one of {', '.join(LOSSES.names())}")
         self.device = torch.device(cfg.device)
         seed_everything(cfg.seed)
-        cls = SYSTEMS.get(cfg.system)
+        cls = SYSTEMS.get(cfg.system, "image")
         if not getattr(cls, "learned", False):
-            learned = [n for n, c in SYSTEMS.items() if getattr(c, "learned", False)]
+            learned = [n for n, c in SYSTEMS.items("image") if getattr(c, "learned", False)]
             raise LinksimError(f"system {cfg.system!r} has no trainable weights; learned "
                                f"systems: {', '.join(learned)}")
         self.system = cls(cbr=cfg.cbr, config=cfg.config, **cfg.overrides).to(self.device)
         self.channel = CHANNELS.get(cfg.channel)(**cfg.channel_params).to(self.device)
-        self.loss_fn = LOSSES[cfg.loss]
+        self.loss_fn = LOSSES.get(cfg.loss)
         self.snr = SnrSpec.parse(cfg.snr)
         self.opt = torch.optim.AdamW(_param_groups(self.system, cfg.weight_decay), lr=cfg.lr)
         self.sched = torch.optim.lr_scheduler.LambdaLR(
@@ -124,7 +125,7 @@ class Trainer:
         x = self.sampler.sample(cfg.batch, self.gen).to(self.device)
         snr = draw_snr(self.snr, cfg.batch, self.gen).to(self.device)
         self.system.train()
-        x_hat, _ = self.system.transmit(x, self.channel, snr)
+        x_hat, _ = self.system.transmit(x, Link(self.channel, snr, len(x), device=self.device))
         loss = self.loss_fn(x, x_hat)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
@@ -160,9 +161,10 @@ class Trainer:
                 self._losses = (self._losses + [self.train_step()])[-cfg.log_every:]
                 mean_loss = sum(self._losses) / len(self._losses)
                 if self.step % cfg.val_every == 0 and self.val is not None:
-                    val = self.validate(mid, PROGRESS_VAL_IMAGES)[f"{mid[0]:g}"]
+                    curve = self.validate(cfg.val_snrs, PROGRESS_VAL_IMAGES)
+                    val = curve[f"{mid[0]:g}"]
                     self.history.append({"step": self.step, "loss": round(mean_loss, 6),
-                                         f"val_psnr_{mid[0]:g}db": val})
+                                         "val_psnr_db": curve})
                 self.elapsed = time.perf_counter() - t0
                 self.progress.update(self.step, mean_loss, self.sched.get_last_lr()[0], val)
                 if self.step % cfg.save_every == 0 and self.step < cfg.steps:

@@ -52,13 +52,12 @@ from typing import Callable, ClassVar
 import numpy as np
 from PIL import Image
 
+from linksim.core.paths import cache_dir
+from linksim.core.registry import CODECS
 from linksim.errors import LinksimError
 
 HEADER_BYTES = 8  # width, height (16 bit each), quality knob (8 bit), payload bytes (24 bit)
 _HEADER = struct.Struct(">HHBBH")
-
-CODECS: dict[str, type["ImageCodec"]] = {}
-
 
 def pack_header(width: int, height: int, quality: int, length: int) -> bytes:
     """The ``HEADER_BYTES`` header sent before the codec payload."""
@@ -72,10 +71,10 @@ def parse_header(data: bytes) -> tuple[int, int, int, int]:
 
 
 def register_codec(name: str) -> Callable[[type["ImageCodec"]], type["ImageCodec"]]:
+    """Register an :class:`ImageCodec` in ``CODECS`` (and set its ``name``)."""
     def deco(cls: type[ImageCodec]) -> type[ImageCodec]:
         cls.name = name
-        CODECS[name] = cls
-        return cls
+        return CODECS.register(name)(cls)
     return deco
 
 
@@ -282,8 +281,8 @@ def get_codec(name: str) -> ImageCodec:
     if name == "auto":
         name = "bpg" if BPG.available() else "heif"
     if name not in CODECS:
-        raise LinksimError(f"codec={name!r}: choose one of auto, {', '.join(CODECS)}")
-    cls = CODECS[name]
+        raise LinksimError(f"codec={name!r}: choose one of auto, {', '.join(CODECS.names())}")
+    cls = CODECS.get(name)
     if not cls.available():
         raise LinksimError(f"codec={name!r} is not available here (BPG needs bpgenc and bpgdec "
                            "on PATH; JPEG2000 needs Pillow with OpenJPEG); use codec=\"auto\"")
@@ -292,8 +291,7 @@ def get_codec(name: str) -> ImageCodec:
 
 def cache_root() -> Path:
     """``$LINKSIM_CACHE/codecs``, else ``~/.cache/linksim/codecs``."""
-    base = os.environ.get("LINKSIM_CACHE", Path.home() / ".cache" / "linksim")
-    return Path(base) / "codecs"
+    return cache_dir("codecs")
 
 
 def image_key(img: np.ndarray) -> str:

@@ -6,16 +6,16 @@ r"""The separated baseline and the capacity bound as registered systems.
       -> CRC-24A + 5G NR LDPC (k, n) per block -> scrambler -> 2^m-QAM -> channel
       -> APP demapper -> BP decoder -> CRC -> codec decode -> x_hat
 
-``mode="bit_true"`` runs that chain (:class:`~linksim.phy.ldpc_link.BitTrueLink`);
-``mode="abstracted"`` (default) sends the scrambled QAM symbols of an all-zero
-payload through the channel (the same random draws as the bit-true mode, for
-the CSI) and decides each block's fate by a Bernoulli draw
+``mode="bit_true"`` runs that chain (:class:`~linksim.phy.bicm.BitTrueLink`);
+``mode="abstracted"`` (default) reads the realized channel state of the
+transmission (``link.state``: the same draws the bit-true mode sends through)
+and decides each block's fate by a Bernoulli draw
 with the bit-true BLER at the block's effective SNR
 (:mod:`linksim.phy.abstraction`). If any block of an image fails, the
 image is lost and replaced by the ``fallback`` (``"grey"``: every pixel 0.5),
 as is an image whose lowest codec quality does not fit the budget.
 
-The source bit budget is :math:`C(k-24)` (:class:`~linksim.phy.ldpc_link.CodeBlocks`),
+The source bit budget is :math:`C(k-24)` (:class:`~linksim.phy.bicm.CodeBlocks`),
 i.e. :math:`n\,m R` less the CRC bits and rounding to whole blocks; what the codec
 spends of it is counted as described in :mod:`baselines.image.separated.codecs`.
 
@@ -32,7 +32,6 @@ when lost for lack of budget) and ``quality`` (codec knob, -1 when nothing fits)
 """
 from __future__ import annotations
 
-import functools
 from typing import Any, Callable, ClassVar
 
 import numpy as np
@@ -41,11 +40,11 @@ import torch
 from baselines.image.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, pack_header,
                                         parse_header)
 from linksim.phy.mcs import MCS_TABLE, get_mcs
-from linksim.phy.ldpc_link import CRC_BITS, BitTrueLink, CodeBlocks, QamStage
-from linksim.channels.base import Channel, as_snr_tensor
+from linksim.phy.bicm import CRC_BITS, BitTrueLink, CodeBlocks
+from linksim.channels.base import Link
 from linksim.errors import LinksimError
 from linksim.core.registry import SYSTEMS
-from linksim.core.system import System, num_channel_uses
+from linksim.tasks.image.system import ImageSystem, num_channel_uses
 
 MODES = ("abstracted", "bit_true")
 FALLBACKS: dict[str, Callable[[tuple[int, ...]], torch.Tensor]] = {
@@ -61,18 +60,12 @@ def codec_cache(name: str) -> CodecCache:
     return _CACHES[name]
 
 
-@functools.lru_cache(maxsize=16)
-def probe_symbols(n_cu: int, num_bits_per_symbol: int) -> torch.Tensor:
-    """[1, n_cu] scrambled all-zero QAM symbols: unit average power, payload-independent."""
-    return QamStage(n_cu, num_bits_per_symbol).modulate(torch.zeros(1, 0))
-
-
 def to_uint8(x: torch.Tensor) -> np.ndarray:
     """[B, 3, H, W] float in [0, 1] -> [B, H, W, 3] uint8."""
     return x.clamp(0, 1).mul(255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
 
 
-class _CodecSystem(System):
+class _CodecSystem(ImageSystem):
     """Shared parts: the codec at a bit budget, the fallback, the provenance."""
 
     def __init__(self, cbr: float, codec: str = "auto", fallback: str = "grey") -> None:
@@ -156,25 +149,19 @@ class Separated(_CodecSystem):
             self._links[blocks.n_cu] = BitTrueLink(blocks, num_iter=self.num_iter)
         return self._links[blocks.n_cu]
 
-    def _probe(self, n_cu: int, batch: int) -> torch.Tensor:
-        """[B, n_cu] scrambled QAM symbols of this MCS (made once per size)."""
-        return probe_symbols(n_cu, self.mcs.num_bits_per_symbol).expand(batch, -1)
-
-    def transmit(self, x: torch.Tensor, channel: Channel, snr_db: float | torch.Tensor
-                 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def transmit(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         imgs = to_uint8(x)
         blocks = self.blocks(tuple(x.shape[1:]))
         fits = [self.fit(img, blocks.payload_bits) for img in imgs]
-        snr = as_snr_tensor(snr_db, len(imgs)).to(x.device)
         if self.mode == "bit_true":
-            link = self._link(blocks)
-            y, csi = channel(link.modulate(self._bits(fits, blocks)).to(x.device), snr)
-            bits_hat, ok = link.receive(y.cpu(), _cpu(csi))
+            chain = self._link(blocks)
+            y, csi = link(chain.modulate(self._bits(fits, blocks)).to(x.device))
+            bits_hat, ok = chain.receive(y.cpu(), csi.to("cpu"))
             received = [np.packbits(b.reshape(-1).numpy().astype(np.uint8)).tobytes()
                         for b in bits_hat]
-        else:  # the symbols only probe the channel: the block fates come from the tables
-            y, csi = channel(self._probe(blocks.n_cu, len(imgs)).to(x.device), snr)
-            ok = self._block_fate(csi.sinr.cpu(), blocks)
+        else:  # the block fates come from the tables at the realized channel state
+            csi = link.state(blocks.n_cu)
+            ok = self._block_fate(csi.sinr.cpu(), blocks, link.generators("block_fate"))
             received = [None if f is None else f[2] for f in fits]
         images = [None if f is None or not bool(ok[i].all()) else self._decode(f, received[i])
                   for i, f in enumerate(fits)]
@@ -190,15 +177,22 @@ class Separated(_CodecSystem):
                 bits[i, : sent.size] = torch.from_numpy(sent.astype(np.float32))
         return bits.reshape(len(fits), blocks.num_blocks, blocks.k - CRC_BITS)
 
-    def _block_fate(self, sinr: torch.Tensor, blocks: CodeBlocks) -> torch.Tensor:
-        """[B, n_cu] SINRs -> [B, C] bool block success drawn from the BLER tables."""
+    def _block_fate(self, sinr: torch.Tensor, blocks: CodeBlocks,
+                    generators: list[torch.Generator] | None = None) -> torch.Tensor:
+        """[B, n_cu] SINRs -> [B, C] bool block success drawn from the BLER tables
+        (one uniform per block from each transmission's generator: common random numbers
+        across MCSs and SNRs)."""
         from linksim.phy.abstraction import effective_snr_db, table_store
 
         table = table_store().get(self.mcs.index, blocks.k, blocks.n)
         spb, c = blocks.symbols_per_block, blocks.num_blocks
         per_block = sinr[:, : c * spb].reshape(sinr.shape[0], c, spb).double().numpy()
         bler = torch.from_numpy(table(effective_snr_db(per_block, self.mcs.num_bits_per_symbol)))
-        return torch.rand(bler.shape, dtype=torch.float64) >= bler
+        if generators is None:
+            u = torch.rand(bler.shape, dtype=torch.float64)
+        else:
+            u = torch.stack([torch.rand(c, dtype=torch.float64, generator=g) for g in generators])
+        return u >= bler
 
     def _decode(self, fit: tuple[int, bytes, bytes], received: bytes) -> np.ndarray:
         """Receiver: parse the header, rebuild the codec file, decode it."""
@@ -206,12 +200,6 @@ class Separated(_CodecSystem):
         payload = received[HEADER_BYTES: HEADER_BYTES + length]
         data = self.cache.codec.rebuild(payload, fit[1])
         return self.cache.decode(data)
-
-
-def _cpu(csi):
-    from dataclasses import replace
-    return replace(csi, **{f: (None if getattr(csi, f) is None else getattr(csi, f).cpu())
-                           for f in ("snr_db", "no", "h", "gain", "no_eff")})
 
 
 @SYSTEMS.register("ideal")
@@ -223,12 +211,9 @@ class Ideal(_CodecSystem):
     :param fallback: used when even the codec's lowest quality exceeds the capacity.
     """
 
-    def transmit(self, x: torch.Tensor, channel: Channel, snr_db: float | torch.Tensor
-                 ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def transmit(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         imgs = to_uint8(x)
-        n = num_channel_uses(self.cbr, tuple(x.shape[1:]))
-        probe = probe_symbols(n, 2).expand(len(imgs), -1).to(x.device)
-        _, csi = channel(probe, as_snr_tensor(snr_db, len(imgs)).to(x.device))
+        csi = link.state(num_channel_uses(self.cbr, tuple(x.shape[1:])))
         capacity = torch.log2(1.0 + csi.sinr.double()).sum(dim=1).cpu()    # [B] bits
         fits = [self.fit(img, float(c)) for img, c in zip(imgs, capacity)]
         images = [None if f is None else self.cache.decode(f[1]) for f in fits]

@@ -33,7 +33,7 @@ from linksim.channels.base import CSI
 from linksim.errors import LinksimError
 from linksim.nn import (ChannelModNet, PatchDivision, PatchEmbed, PatchMerging,
                                    latent_to_symbols, symbols_to_latent)
-from linksim.core.system import num_channel_uses
+from linksim.tasks.image.system import num_channel_uses
 from linksim.tasks.image.systems.learned import LearnedSystem
 
 StageFactory = Callable[[int, int], nn.Module]
@@ -75,10 +75,10 @@ class HierarchicalEncoder(nn.Module):
         self.head = nn.Conv2d(pairs[-1][0], latent, kernel_size=1)
 
     def forward(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
-        csi = snr_db if self.stage_snr else None
+        state_snr = snr_db if self.stage_snr else None
         x = self.embed(x)
         for i, stage in enumerate(self.stages):
-            x = stage(x, csi)
+            x = stage(x, state_snr)
             if i < len(self.merges):
                 x = self.merges[i](x)
         if self.modnet is not None:
@@ -111,12 +111,12 @@ class HierarchicalDecoder(nn.Module):
                                        for (d, _), o, s in zip(pairs, outs, scales))
 
     def forward(self, z: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
-        csi = snr_db if self.stage_snr else None
+        state_snr = snr_db if self.stage_snr else None
         x = self.head(z).permute(0, 2, 3, 1)
         if self.modnet is not None:
             x = self.modnet(x, snr_db)
         for stage, division in zip(self.stages, self.divisions):
-            x = division(stage(x, csi))
+            x = division(stage(x, state_snr))
         return torch.sigmoid(x.permute(0, 3, 1, 2))
 
 

@@ -7,7 +7,7 @@ crops draw from PyTorch's global generator, which the runner seeds).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, ClassVar, Sequence
 
 import numpy as np
 import torch
@@ -59,6 +59,32 @@ class ImageSet(Dataset):
     :param crop_mode: ``"center"`` or ``"random"``.
     :param count: keep the first ``count`` items (None: all).
     """
+
+    task: ClassVar[str] = "image"
+
+    @staticmethod
+    def check_params(params: dict[str, Any]) -> None:
+        """Validate ``[source]`` keys shared by the image sets before anything is read."""
+        def bad(key: str, message: str) -> LinksimError:
+            err = LinksimError(f"{key}={params[key]!r}: {message}")
+            err.key = key
+            return err
+
+        count = params.get("count")
+        if count is not None and (isinstance(count, bool) or not isinstance(count, int)
+                                  or count < 1):
+            raise bad("count", "expected a whole number >= 1 (or leave it out for all)")
+        crop = params.get("crop")
+        if crop is not None:
+            sides = [crop] if isinstance(crop, int) and not isinstance(crop, bool) else crop
+            if (not isinstance(sides, list) or len(sides) not in (1, 2) or not all(
+                    isinstance(c, int) and not isinstance(c, bool) and c >= 1 for c in sides)):
+                raise bad("crop", "expected a positive side in pixels or [height, width]")
+        if params.get("crop_mode", "center") not in CROP_MODES:
+            raise bad("crop_mode", f"choose one of {', '.join(CROP_MODES)}")
+        for key in ("path", "split"):
+            if key in params and not isinstance(params[key], str):
+                raise bad(key, "expected a string")
 
     def __init__(self, items: Sequence[tuple[str, Callable[[], torch.Tensor]]],
                  crop: int | Sequence[int] | None = None, crop_mode: str = "center",

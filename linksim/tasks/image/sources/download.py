@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import tarfile
 import zipfile
 from pathlib import Path
 
+from linksim.core.paths import data_dir
 from linksim.errors import LinksimError
 
 
 def cache_dir() -> Path:
-    return Path(os.environ.get("LINKSIM_DATA", Path.home() / ".cache" / "linksim" / "data"))
+    return data_dir()
 
 
 def sha256(path: Path) -> str:

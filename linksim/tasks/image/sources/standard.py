@@ -16,6 +16,7 @@ from typing import Sequence
 import numpy as np
 
 from linksim.errors import LinksimError
+from linksim.core.paths import shared_data
 from linksim.core.registry import DATASETS
 from linksim.tasks.image.sources.base import ImageSet, folder_items, to_tensor
 from linksim.tasks.image.sources.download import cache_dir, fetch, fetch_archive
@@ -61,10 +62,12 @@ def _check_split(split: str, choices: Sequence[str], key: str = "split") -> None
 
 @DATASETS.register("kodak")
 class Kodak(ImageSet):
-    """Kodak from ``path``, else the cache, else http://r0k.us (checked per file)."""
+    """Kodak from ``path``, else ``../shared/data/kodak``, else the cache, else
+    http://r0k.us (checked per file)."""
 
     def __init__(self, path: str | Path | None = None, crop: int | Sequence[int] | None = None,
                  crop_mode: str = "center", count: int | None = None) -> None:
+        path = path or shared_data("kodak")
         if path is None:
             path = cache_dir() / "kodak"
             for i, digest in enumerate(KODAK_SHA256, start=1):
@@ -74,12 +77,15 @@ class Kodak(ImageSet):
 
 @DATASETS.register("div2k")
 class DIV2K(ImageSet):
-    """DIV2K HR images from ``path`` (a folder of PNGs), else the official zip."""
+    """DIV2K from ``path`` (a folder of PNGs), else (validation split) the 100 256x256 crops
+    in ``../shared/data/div2k_valid_256``, else the official HR zip."""
 
     def __init__(self, path: str | Path | None = None, split: str = "valid",
                  crop: int | Sequence[int] | None = None, crop_mode: str = "center",
                  count: int | None = None) -> None:
         _check_split(split, DIV2K_SPLITS)
+        if path is None and split == "valid":
+            path = shared_data("div2k_valid_256")
         if path is None:
             path = fetch_archive(DIV2K_URL.format(split=split), f"DIV2K_{split}_HR.zip",
                                  f"DIV2K_{split}_HR", None, "div2k")

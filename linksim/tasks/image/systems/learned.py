@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from linksim.errors import LinksimError
-from linksim.core.system import System
+from linksim.tasks.image.system import ImageSystem
 
 
 def trained_snr_db(card: dict[str, Any]) -> float:
@@ -29,7 +29,7 @@ def trained_snr_db(card: dict[str, Any]) -> float:
                            "SNR (linksim train --snr 10)") from None
 
 
-class LearnedSystem(System):
+class LearnedSystem(ImageSystem):
     """Subclasses set ``configs`` and implement :meth:`build`, :meth:`encode`, :meth:`decode`."""
 
     learned: ClassVar[bool] = True
@@ -58,15 +58,16 @@ class LearnedSystem(System):
             self._checkpoint_id = checkpoint
 
     @classmethod
-    def at_point(cls, params: dict[str, Any], snr_db: float, cbr: float) -> dict[str, Any]:
+    def at_point(cls, params: dict[str, Any], axes: dict[str, float]) -> dict[str, Any]:
         """Resolve ``checkpoint = [id, ...]`` to the id for this CBR and SNR (module doc)."""
+        snr_db, cbr = axes["snr_db"], axes["cbr"]
         ids = params.get("checkpoint")
         if not isinstance(ids, list):
             return params
         if not ids or not all(isinstance(i, str) for i in ids):
             raise LinksimError(f"checkpoint={ids!r}: expected an id or a non-empty list of ids")
         from linksim import zoo
-        from linksim.scenario.config import cbr_label
+        from linksim.core.task import ratio_label as cbr_label
 
         cards = [zoo.read_card(i) for i in ids]
         at_cbr = [c for c in cards if abs(float(c.get("cbr", -1.0)) - cbr) <= zoo.CBR_TOL]
@@ -78,6 +79,15 @@ class LearnedSystem(System):
         trained = sorted((trained_snr_db(c), c["id"]) for c in at_cbr)
         best = min(trained, key=lambda t: abs(t[0] - snr_db))  # first minimum: lower SNR
         return {**params, "checkpoint": best[1]}
+
+    @classmethod
+    def identity(cls, params: dict[str, Any]) -> dict[str, Any]:
+        """The content hash of the checkpoint's weights (a retrained id is recomputed)."""
+        if not isinstance(params.get("checkpoint"), str):
+            return {}
+        from linksim import zoo
+
+        return {"checkpoint_sha256": zoo.content_hash(params["checkpoint"])}
 
     def build(self, **config: Any) -> None:
         """Create the layers for ``config`` at ``self.cbr``."""

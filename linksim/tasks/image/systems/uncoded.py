@@ -20,15 +20,15 @@ import math
 import torch
 import torch.nn.functional as F
 
-from linksim.channels.base import CSI
+from linksim.channels.base import CSI, Link
 from linksim.errors import LinksimError
 from linksim.nn.symbols import latent_to_symbols, symbols_to_latent
 from linksim.core.registry import SYSTEMS
-from linksim.core.system import System, num_channel_uses
+from linksim.tasks.image.system import ImageSystem, num_channel_uses
 
 
 @SYSTEMS.register("uncoded")
-class Uncoded(System):
+class Uncoded(ImageSystem):
     """Linear analog mapping of pixels to symbols (CBR <= 1/2)."""
 
     def __init__(self, cbr: float = 0.5, lmmse: bool = True) -> None:
@@ -36,14 +36,22 @@ class Uncoded(System):
         if self.cbr > 0.5:
             raise LinksimError(f"uncoded: cbr={self.cbr:g} > 1/2 is not supported "
                                "(one complex symbol carries two pixel values)")
-        self.lmmse = bool(lmmse)
-        self._side: tuple[torch.Tensor, torch.Tensor] | None = None
+        if not isinstance(lmmse, bool):
+            raise LinksimError(f"lmmse={lmmse!r}: expected true or false")
+        self.lmmse = lmmse
 
     def _inner_size(self, h: int, w: int) -> tuple[int, int]:
         scale = math.sqrt(2.0 * self.cbr)
         return max(1, math.floor(h * scale + 1e-9)), max(1, math.floor(w * scale + 1e-9))
 
-    def encode(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
+    def transmit(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        z, side = self.encode(x)
+        y, csi = link(z)
+        return self.decode(y, csi, tuple(x.shape[-2:]), side), {}
+
+    def encode(self, x: torch.Tensor, snr_db: torch.Tensor | None = None
+               ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """[B, 3, H, W] -> ([B, n] symbols, side information (mean, scale) [B, 1, 1, 1])."""
         b, _, h, w = x.shape
         n = num_channel_uses(self.cbr, x.shape)
         xs = x if self.cbr == 0.5 else F.interpolate(x, size=self._inner_size(h, w), mode="area")
@@ -52,13 +60,11 @@ class Uncoded(System):
         # the power-normalization scale, derived from the energies before and after
         alpha = (z.abs().square().sum(1) / (xs - mu).square().flatten(1).sum(1).clamp_min(1e-12)
                  ).sqrt().view(b, 1, 1, 1)
-        self._side = (mu, alpha)
-        return z
+        return z, (mu, alpha)
 
-    def decode(self, y: torch.Tensor, csi: CSI, shape: tuple[int, int]) -> torch.Tensor:
-        if self._side is None:
-            raise RuntimeError("decode() before encode(): the side information is missing")
-        mu, alpha = self._side
+    def decode(self, y: torch.Tensor, csi: CSI, shape: tuple[int, int],
+               side: tuple[torch.Tensor, torch.Tensor]) -> torch.Tensor:
+        mu, alpha = side
         g = csi.gain
         z = y * (g / (g.square() + csi.no_eff)) if self.lmmse else y / g.clamp_min(1e-12)
         h, w = shape

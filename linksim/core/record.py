@@ -1,0 +1,246 @@
+"""Result records: one typed :class:`Record` per finished grid point, written and read here.
+
+``results.jsonl`` holds one JSON object per line: the point's identity (task, system,
+params, channel, every axis value), raw sums per metric (``sum``, ``sum_sq``,
+``count``: runs merge by addition) and the per-transmission values in a fixed
+(item, repeat) order, so two systems of one scenario pair up value by value
+(:mod:`linksim.core.compare`). ``results.csv`` is the same data as means and 95%
+confidence half-widths after reducing systems with an ``envelope`` parameter (e.g. the
+separated chain's MCS) to their best variant, best by the metric's direction.
+
+Every write goes to a temporary file first and is moved into place, so a crash never
+leaves a half-written file. Records written by an older linksim (axes as top-level
+``snr_db``/``cbr``, no task, no values) are read as image-task records.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any, Iterable
+
+from linksim.core.stats import Accumulator, ci95_half_width
+from linksim.errors import LinksimError
+
+RECORDS = "results.jsonl"
+TABLE = "results.csv"
+#: significant digits kept for per-transmission values
+VALUE_DIGITS = 7
+
+
+@dataclass
+class Record:
+    """One grid point's result.
+
+    :ivar axes: every sweep axis value of the point, e.g. ``{"snr_db": 10.0, "cbr": 0.0625}``.
+    :ivar metrics: per metric, ``{"sum", "sum_sq", "count"}``.
+    :ivar values: per metric, the value of every transmission in (item, repeat) order.
+    :ivar extra: per extra quantity a system reports (e.g. ``lost``), sums as for metrics.
+    :ivar identity: what beyond the params determines the result (checkpoint hash).
+    """
+
+    point_id: str
+    task: str
+    scenario: str
+    system: str
+    label: str
+    params: dict[str, Any]
+    channel: str | None
+    channel_label: str | None
+    channel_params: dict[str, Any]
+    axes: dict[str, float]
+    count: int
+    metrics: dict[str, dict[str, float]]
+    values: dict[str, list[float]] = field(default_factory=dict)
+    extra: dict[str, dict[str, float]] = field(default_factory=dict)
+    envelope: str | None = None
+    checkpoint_id: str | None = None
+    identity: dict[str, Any] = field(default_factory=dict)
+    scenario_hash: str = ""
+    seed: int = 0
+    source: str = ""
+    repeats: int = 1
+    version: str = ""
+    torch: str = ""
+    device: str = ""
+    host: str = ""
+    provenance: dict[str, Any] = field(default_factory=dict)
+    wall_time_s: float = 0.0
+    envelope_winner: dict[str, Any] | None = None
+
+    # --- reading and writing ----------------------------------------------------------
+    def to_json(self) -> str:
+        d = asdict(self)
+        if d["envelope_winner"] is None:
+            d.pop("envelope_winner")
+        return json.dumps(d, sort_keys=True, allow_nan=False)
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> "Record":
+        d = dict(d)
+        if "axes" not in d:  # written before the task layer
+            d["axes"] = {k: d[k] for k in ("snr_db", "cbr") if k in d}
+            d.setdefault("task", "image")
+            if d.get("checkpoint_id"):
+                d.setdefault("identity", {})
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in known})
+
+    # --- derived ----------------------------------------------------------------------
+    def mean_ci(self, metric: str) -> tuple[float, float]:
+        """Mean and 95% half-width of ``metric`` (or of an extra quantity)."""
+        stat = self.metrics.get(metric) or self.extra[metric]
+        return mean_ci(stat)
+
+    def point_key(self) -> tuple:
+        """The point this record reports, without the system: (channel, axes)."""
+        return (self.channel_label, tuple(sorted(self.axes.items())))
+
+
+def rounded(values: Iterable[float]) -> list[float]:
+    """Per-transmission values at :data:`VALUE_DIGITS` significant digits (finite only)."""
+    out = []
+    for v in values:
+        v = float(v)
+        if not math.isfinite(v):
+            raise LinksimError(f"a metric value is {v}; the system produced a non-finite "
+                               "result (check its inputs)")
+        out.append(float(f"{v:.{VALUE_DIGITS}g}"))
+    return out
+
+
+def stats_dict(acc: Accumulator) -> dict[str, float]:
+    return acc.as_dict()
+
+
+def mean_ci(stat: dict[str, float]) -> tuple[float, float]:
+    n = stat["count"]
+    return (stat["sum"] / n if n else float("nan"),
+            ci95_half_width(stat["sum"], stat["sum_sq"], n))
+
+
+def atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def read_records(folder: Path) -> list[Record]:
+    path = Path(folder) / RECORDS
+    if not path.exists():
+        return []
+    records = []
+    for no, line in enumerate(path.read_text().splitlines(), start=1):
+        if line.strip():
+            try:
+                records.append(Record.from_dict(json.loads(line)))
+            except (json.JSONDecodeError, TypeError):
+                raise LinksimError(f"{path}:{no}: not a linksim record; delete the line "
+                                   "(the point is recomputed on the next run)") from None
+    return records
+
+
+def append_record(folder: Path, record: Record) -> None:
+    """Add one record to ``results.jsonl``: one appended line, flushed and synced.
+
+    A line is written with a single ``write`` of the whole text, so a crash leaves at worst
+    a truncated last line, which :func:`repair` drops before the next run appends.
+    """
+    path = Path(folder) / RECORDS
+    path.parent.mkdir(parents=True, exist_ok=True)
+    repair(path)
+    with open(path, "a") as f:
+        f.write(record.to_json() + "\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def repair(path: Path) -> None:
+    """Drop a truncated last line (a crash during a write) from ``results.jsonl``."""
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    with open(path, "rb") as f:
+        f.seek(-1, os.SEEK_END)
+        if f.read(1) == b"\n":
+            return
+    text = path.read_text()
+    atomic_write(path, text[: text.rfind("\n") + 1])
+
+
+def reduce_envelopes(records: Iterable[Record], metric: str, higher_is_better: bool = True
+                     ) -> list[Record]:
+    """Keep, per (label, channel, axes), the variant with the best mean ``metric``.
+
+    Records of systems without an envelope pass through unchanged; a kept envelope
+    record gains ``envelope_winner`` (e.g. ``{"mcs": 5}``). With common random numbers
+    every variant saw the same draws, so the envelope is never below a fixed variant.
+    """
+    best: dict[tuple, Record] = {}
+    out = []
+    for rec in records:
+        if not rec.envelope or metric not in rec.metrics:
+            out.append(rec)
+            continue
+        key = (rec.label, *rec.point_key())
+        mine = mean_ci(rec.metrics[metric])[0]
+        if key not in best:
+            best[key] = rec
+            continue
+        theirs = mean_ci(best[key].metrics[metric])[0]
+        if theirs != theirs or (mine > theirs if higher_is_better else mine < theirs):
+            best[key] = rec
+    for rec in best.values():
+        out.append(Record(**{**asdict(rec), "envelope_winner":
+                             {rec.envelope: rec.params.get(rec.envelope)}}))
+    return sorted(out, key=lambda r: (r.label, str(r.channel_label), sorted(r.axes.items())))
+
+
+def table_rows(records: list[Record], metrics: list[str], directions: dict[str, bool],
+               formats: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """One row per point (envelopes reduced by the first metric); ``formats`` maps the
+    task's axes, in its order, to their text form."""
+    formats = formats or {}
+    rows = []
+    for rec in reduce_envelopes(records, metrics[0], directions.get(metrics[0], True)):
+        row: dict[str, Any] = {"system": rec.label, "channel": rec.channel_label}
+        for name in [n for n in formats if n in rec.axes] or sorted(rec.axes):
+            value = rec.axes[name]
+            row[name] = formats[name](value) if name in formats else value
+        row["count"] = rec.count
+        for m in metrics:
+            if m in rec.metrics:
+                row[m], row[f"{m}_ci95"] = mean_ci(rec.metrics[m])
+        for name, stat in rec.extra.items():
+            row[name] = mean_ci(stat)[0]
+        for name, value in (rec.envelope_winner or {}).items():
+            row[f"best_{name}"] = value
+        rows.append(row)
+    return rows
+
+
+def write_table(folder: Path, records: list[Record], metrics: list[str],
+                directions: dict[str, bool], formats: dict[str, Any] | None = None) -> Path:
+    rows = table_rows(records, metrics, directions, formats)
+    columns: list[str] = []
+    for row in rows:
+        columns += [c for c in row if c not in columns]
+    buf = io.StringIO()
+    writer = csv.DictWriter(buf, fieldnames=columns)
+    writer.writeheader()
+    writer.writerows(rows)
+    path = Path(folder) / TABLE
+    atomic_write(path, buf.getvalue())
+    return path

@@ -1,0 +1,190 @@
+"""The task layer: what one kind of link (image, gaussian, text, ...) declares.
+
+The runner knows no modality. A task tells it
+
+- its sweep **axes** (:class:`Axis`: name, unit, label, parser, default, role), e.g. the
+  image task's ``snr_db`` (role ``"snr"``) and ``cbr`` (role ``"bandwidth"``: passed to
+  the system's constructor and part of the channel draws' seed);
+- how to **load** the source items of a ``[source]`` table and batch them
+  (:meth:`Task.batches`, :meth:`Task.collate`);
+- the **channel-use budget** of one transmission (:meth:`Task.channel_shape`), the shape
+  the channel realization is drawn for;
+- its default data set and metrics, and an example batch for ``linksim bench``.
+
+Systems belong to one task (``System.task``); scenarios name it (``task = "image"``,
+the default). A task registers itself in ``TASKS``.
+"""
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable, ClassVar, Iterator, Sequence
+
+import torch
+
+from linksim.errors import LinksimError
+
+ROLES = ("snr", "bandwidth", "other")
+
+
+def parse_range(value: Any, limit: float = 1e6) -> list[float]:
+    """``[0, 5, 10]``, ``5`` or ``"start:stop:step"`` (stop included) -> finite floats."""
+    if isinstance(value, str):
+        parts = value.split(":")
+        if len(parts) != 3:
+            raise ValueError(f"{value!r} is not start:stop:step (e.g. \"0:20:2\")")
+        try:
+            start, stop, step = (float(p) for p in parts)
+        except ValueError:
+            raise ValueError(f"{value!r}: start, stop and step must be numbers") from None
+        if not all(math.isfinite(v) for v in (start, stop, step)):
+            raise ValueError(f"{value!r}: start, stop and step must be finite")
+        if step <= 0:
+            raise ValueError(f"step must be positive in {value!r}")
+        count = int(round((stop - start) / step)) + 1 if stop >= start else 0
+        if count > limit:
+            raise ValueError(f"{value!r} gives {count} values; use a larger step")
+        return [round(start + i * step, 6) for i in range(count)]
+    values = value if isinstance(value, list) else [value]
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+        raise ValueError("expected numbers or \"start:stop:step\"")
+    if not all(math.isfinite(v) for v in values):
+        raise ValueError("every value must be finite (no nan or inf)")
+    return [float(v) for v in values]
+
+
+def parse_ratio(value: Any, low: float = 0.0, high: float = 16.0) -> list[float]:
+    """``"1/16"``, ``0.0625`` or a list of them -> floats in (low, high]."""
+    out = []
+    for v in value if isinstance(value, list) else [value]:
+        if isinstance(v, str) and v.count("/") == 1:
+            num, den = (p.strip() for p in v.split("/"))
+            if not (num.isdigit() and den.isdigit()):
+                raise ValueError(f"{v!r} is not a ratio like \"1/16\"")
+            if int(den) == 0:
+                raise ValueError(f"{v!r} divides by zero")
+            out.append(int(num) / int(den))
+        elif isinstance(v, str) and re.fullmatch(r"\s*\d+(\.\d*)?\s*", v):
+            out.append(float(v))
+        elif isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v):
+            out.append(float(v))
+        else:
+            raise ValueError(f"{v!r} is not a ratio like \"1/16\" or a number")
+    if any(not low < c <= high for c in out):
+        raise ValueError(f"every value must be in ({low:g}, {high:g}]")
+    return out
+
+
+def parse_counts(value: Any, low: int = 1, high: int = 100_000) -> list[float]:
+    """``8``, ``[15, 20]`` or ``"15:50:5"`` -> whole numbers in [low, high] (as floats)."""
+    values = parse_range(value)
+    if not all(v == int(v) and low <= v <= high for v in values):
+        raise ValueError(f"expected whole numbers in [{low}, {high}]")
+    return values
+
+
+def ratio_label(value: float) -> str:
+    """1/16 for 0.0625: the fraction people write for a bandwidth ratio."""
+    f = Fraction(value).limit_denominator(1000)
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
+@dataclass(frozen=True)
+class Axis:
+    """One sweep axis of a task.
+
+    :ivar name: the ``[sweep]`` key and the record's ``axes`` key (e.g. ``"snr_db"``).
+    :ivar unit: e.g. ``"dB"``; :ivar label: the plot label (e.g. ``"SNR (dB)"``).
+    :ivar parse: TOML value -> list of floats; raises ``ValueError`` with the fix.
+    :ivar default: values when the scenario omits the key (``None``: required).
+    :ivar role: ``"snr"`` (given to the channel), ``"bandwidth"`` (given to the system's
+        constructor and to the draws' seed) or ``"other"`` (given to the system's
+        constructor only).
+    :ivar format: value -> text for tables and titles.
+    """
+
+    name: str
+    unit: str
+    label: str
+    parse: Callable[[Any], list[float]] = parse_range
+    default: tuple[float, ...] | None = None
+    role: str = "other"
+    format: Callable[[float], str] = field(default=lambda v: f"{v:g}")
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"axis {self.name}: role must be one of {ROLES}")
+
+
+SNR_AXIS = Axis("snr_db", "dB", "SNR (dB)", parse_range, None, "snr")
+
+
+@dataclass
+class Item:
+    """One source item: a name (file, sentence id, drop) and its data."""
+
+    name: str
+    data: Any
+
+
+class Task:
+    """Base class of tasks; subclasses set the class attributes and implement :meth:`load`."""
+
+    name: ClassVar[str] = ""
+    axes: ClassVar[tuple[Axis, ...]] = ()
+    default_dataset: ClassVar[str] = ""
+    default_metrics: ClassVar[tuple[str, ...]] = ()
+    #: whether grid points need a ``[[channels]]`` entry
+    needs_channel: ClassVar[bool] = True
+
+    def axis(self, name: str) -> Axis:
+        for a in self.axes:
+            if a.name == name:
+                return a
+        raise LinksimError(f"task {self.name!r} has no axis {name!r}; axes: "
+                           f"{', '.join(a.name for a in self.axes)}")
+
+    @property
+    def snr_axis(self) -> Axis | None:
+        return next((a for a in self.axes if a.role == "snr"), None)
+
+    def build_kwargs(self, axes: dict[str, float]) -> dict[str, float]:
+        """The axis values a system's constructor takes (every non-SNR axis)."""
+        return {a.name: axes[a.name] for a in self.axes if a.role != "snr"}
+
+    def draw_key(self, axes: dict[str, float]) -> tuple[float, ...]:
+        """The axis values the channel draws depend on (the bandwidth axes)."""
+        return tuple(axes[a.name] for a in self.axes if a.role == "bandwidth")
+
+    # --- source ----------------------------------------------------------------------
+    def load(self, dataset: Any) -> list[Item]:
+        """The items of a constructed data set (the runner builds it from ``[source]``)."""
+        return [Item(name, dataset[i]) for i, name in enumerate(dataset.names)]
+
+    def batches(self, items: Sequence[Item], size: int) -> Iterator[list[int]]:
+        """Index groups of at most ``size`` consecutive items that can be stacked."""
+        for start in range(0, len(items), size):
+            yield list(range(start, min(start + size, len(items))))
+
+    def collate(self, items: Sequence[Item]) -> Any:
+        """Stack items into one batch (default: ``torch.stack`` of the data)."""
+        return torch.stack([it.data for it in items])
+
+    def to(self, batch: Any, device: torch.device) -> Any:
+        return batch.to(device)
+
+    def channel_shape(self, batch: Any, axes: dict[str, float]) -> tuple[int, ...]:
+        """Channel-use budget of one transmission of ``batch`` at ``axes`` (e.g. ``(n,)``)."""
+        raise NotImplementedError
+
+    def example_batch(self, size: int, batch: int = 1) -> Any:
+        """A synthetic batch for ``linksim bench`` (``size``: the task's natural size knob)."""
+        raise NotImplementedError
+
+
+def get_task(name: str) -> Task:
+    from linksim.core.registry import TASKS
+
+    return TASKS.get(name)()

@@ -1,0 +1,52 @@
+"""The image task: photographs through a JSCC or separated system, PSNR / MS-SSIM.
+
+Items are uint8 [3, H, W] images (kept compact in memory), batched as float32 in
+[0, 1] in runs of equal shape. Axes: ``snr_db`` and ``cbr`` (complex channel uses
+per real source value, ``n = round(cbr * 3 H W)`` per image).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Sequence
+
+import torch
+
+from linksim.core.registry import TASKS
+from linksim.core.task import SNR_AXIS, Axis, Item, Task, parse_ratio, ratio_label
+from linksim.tasks.image.system import num_channel_uses
+
+CBR_AXIS = Axis("cbr", "", "CBR (channel uses per source value)", parse_ratio, None,
+                "bandwidth", ratio_label)
+
+
+@TASKS.register("image")
+class ImageTask(Task):
+    """Images over a channel; PSNR and MS-SSIM on 8-bit reconstructions."""
+
+    name = "image"
+    axes = (SNR_AXIS, CBR_AXIS)
+    default_dataset = "samples"
+    default_metrics = ("psnr",)
+
+    def load(self, dataset: Any) -> list[Item]:
+        return [Item(name, dataset[i].mul(255).round().to(torch.uint8))
+                for i, name in enumerate(dataset.names)]
+
+    def batches(self, items: Sequence[Item], size: int) -> Iterator[list[int]]:
+        """Consecutive images of equal shape, at most ``size`` at a time."""
+        group: list[int] = []
+        for i, it in enumerate(items):
+            if group and (len(group) == size or it.data.shape != items[group[0]].data.shape):
+                yield group
+                group = []
+            group.append(i)
+        if group:
+            yield group
+
+    def collate(self, items: Sequence[Item]) -> torch.Tensor:
+        return torch.stack([it.data for it in items]).float().div_(255.0)
+
+    def channel_shape(self, batch: torch.Tensor, axes: dict[str, float]) -> tuple[int, ...]:
+        return (num_channel_uses(axes["cbr"], tuple(batch.shape[1:])),)
+
+    def example_batch(self, size: int, batch: int = 1) -> torch.Tensor:
+        return torch.rand(batch, 3, size, size)

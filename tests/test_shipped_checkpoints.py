@@ -1,0 +1,43 @@
+"""Every shipped checkpoint loads into its system, and one per system reproduces the
+validation PSNR written in its model card (so campaigns survive refactors)."""
+from __future__ import annotations
+
+import pytest
+
+from linksim import zoo
+from linksim.core.paths import shared_data
+from linksim.core.registry import CHANNELS, SYSTEMS
+
+SHIPPED = [c["id"] for c in zoo.list_checkpoints()
+           if zoo.locate(c["id"]).parent == zoo.zoo_dirs()[-2]]
+#: one checkpoint per system, with the channel its card was validated on
+REPRODUCED = ["mambajscc-small-16k-cbr1_16-rayleighfast-snr0_20",
+              "swinjscc-small-cbr1_16-rayleigh-snr0_20",
+              "adjscc-small-cbr1_16-rayleigh-snr0_20",
+              "deepjscc-small-cbr1_16-rayleigh-snr10"]
+
+
+@pytest.mark.parametrize("cid", SHIPPED)
+def test_every_shipped_checkpoint_loads(cid):
+    card = zoo.read_card(cid)
+    system = SYSTEMS.get(card["system"], "image")(cbr=card["cbr"], checkpoint=cid)
+    assert system.checkpoint_id == cid
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cid", REPRODUCED)
+def test_card_validation_psnr_is_reproduced(cid):
+    kodak = shared_data("kodak")
+    if kodak is None:
+        pytest.skip("needs ../shared/data/kodak (the cards were validated on Kodak)")
+    from linksim.training.data import load_val
+    from linksim.training.evaluate import psnr_per_snr
+
+    card = zoo.read_card(cid)
+    system = SYSTEMS.get(card["system"], "image")(cbr=card["cbr"], checkpoint=cid)
+    spec = dict(card["val_channel"])
+    channel = CHANNELS.get(spec.pop("name"))(**spec)
+    images = load_val(kodak, card["data"]["val_crop"], card["data"]["val_images"])
+    mean, ci = psnr_per_snr(system, channel, images, (10.0,), seed=card["seed"])["10"]
+    # new channel draws, same images: agreement within the draws' own 95% interval
+    assert abs(mean - card["val_psnr_db"]["10"]) <= 1.5 * ci + 0.05, (mean, ci)
