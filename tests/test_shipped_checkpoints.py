@@ -30,14 +30,16 @@ def test_card_validation_psnr_is_reproduced(cid):
     kodak = shared_data("kodak")
     if kodak is None:
         pytest.skip("needs ../shared/data/kodak (the cards were validated on Kodak)")
-    from linksim.training.data import load_val
-    from linksim.training.evaluate import psnr_per_snr
+    from linksim.tasks.image.training_data import load_val
+    from linksim.core.task import get_task
+    from linksim.training.evaluate import metric_per_snr
 
     card = zoo.read_card(cid)
     system = SYSTEMS.get(card["system"], "image")(cbr=card["cbr"], checkpoint=cid)
     spec = dict(card["val_channel"])
     channel = CHANNELS.get(spec.pop("name"))(**spec)
     images = load_val(kodak, card["data"]["val_crop"], card["data"]["val_images"])
-    mean, ci = psnr_per_snr(system, channel, images, (10.0,), seed=card["seed"])["10"]
+    mean, ci = metric_per_snr(system, channel, images, (10.0,), get_task("image"),
+                              seed=card["seed"])["10"]
     # new channel draws, same images: agreement within the draws' own 95% interval
     assert abs(mean - card["val_psnr_db"]["10"]) <= 1.5 * ci + 0.05, (mean, ci)

@@ -10,7 +10,7 @@ import torch
 
 from linksim.errors import LinksimError
 from linksim.training import SnrSpec, TrainConfig, Trainer, resume_path
-from linksim.training.data import PatchSampler
+from linksim.tasks.image.training_data import PatchSampler
 from linksim.training.progress import LogProgress
 from linksim.training.schedule import draw_snr, warmup_cosine
 from linksim.training.synthetic import write_synthetic_images
@@ -114,14 +114,16 @@ def test_evaluation_uses_common_random_numbers_and_restores_the_generators():
     from sionna.phy.config import config as sionna_config
 
     from linksim.core.registry import CHANNELS, SYSTEMS
-    from linksim.training.evaluate import psnr_per_snr
+    from linksim.core.task import get_task
+    from linksim.training.evaluate import metric_per_snr
 
     system, channel = SYSTEMS.get("uncoded", "image")(cbr=0.5), CHANNELS.get("rayleigh")(fading="block")
     images = torch.rand(3, 3, 16, 16, generator=torch.Generator().manual_seed(0))
     before = (torch.get_rng_state(), sionna_config.torch_rng("cpu").get_state())
-    a = psnr_per_snr(system, channel, images, (0.0, 10.0), seed=1)
-    b = psnr_per_snr(system, channel, images, (0.0, 10.0), seed=1)
-    assert a == b and a != psnr_per_snr(system, channel, images, (0.0, 10.0), seed=2)
+    image = get_task("image")
+    a = metric_per_snr(system, channel, images, (0.0, 10.0), image, seed=1)
+    b = metric_per_snr(system, channel, images, (0.0, 10.0), image, seed=1)
+    assert a == b and a != metric_per_snr(system, channel, images, (0.0, 10.0), image, seed=2)
     assert torch.equal(torch.get_rng_state(), before[0])
     assert torch.equal(sionna_config.torch_rng("cpu").get_state(), before[1])
     assert a["10"][0] > a["0"][0] + 3

@@ -34,7 +34,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weight-decay", type=float, default=1e-4)
     p.add_argument("--warmup", type=int, default=100, help="linear warm-up steps")
     p.add_argument("--clip", type=float, default=1.0, help="gradient-norm clip (0: off)")
-    p.add_argument("--loss", default="mse", choices=("mse", "ms_ssim"))
+    p.add_argument("--loss", default="mse", help="registered loss (mse, ms_ssim)")
+    p.add_argument("--task", default="image", help="the task the system belongs to")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resize", type=int, default=512,
                    help="short side the training images are resized to in memory (0: keep)")
@@ -58,7 +59,7 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     if args.fading is not None:
         channel_params["fading"] = args.fading
     return TrainConfig(
-        system=args.system, data=args.data, val=args.val, out=args.out, cbr=cbr, snr=args.snr,
+        system=args.system, task=args.task, data=args.data, val=args.val, out=args.out, cbr=cbr, snr=args.snr,
         config=args.config, overrides=parse_sets(args.sets), channel=args.channel,
         channel_params=channel_params, steps=args.steps, batch=args.batch, crop=args.crop,
         lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, clip=args.clip,

@@ -183,6 +183,19 @@ class Task:
         """A synthetic batch for ``linksim bench`` (``size``: the task's natural size knob)."""
         raise NotImplementedError
 
+    # --- training hooks (``linksim train``) ---------------------------------------------
+    #: the metric of validation curves and model cards
+    val_metric: ClassVar[str] = ""
+
+    def train_sampler(self, cfg: Any) -> Any:
+        """Training data for a :class:`~linksim.training.config.TrainConfig`: an object with
+        ``sample(batch, generator) -> batch`` and ``len()`` (the number of source items)."""
+        raise LinksimError(f"task {self.name!r} has no training data hook yet")
+
+    def validation_batch(self, cfg: Any) -> Any | None:
+        """The fixed validation batch of a training run (``None``: no validation)."""
+        return None
+
 
 def get_task(name: str) -> Task:
     from linksim.core.registry import TASKS

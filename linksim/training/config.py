@@ -71,7 +71,7 @@ def parse_sets(items: Sequence[str], flag: str = "--set") -> dict[str, Any]:
 class TrainConfig:
     """Everything that defines a training run.
 
-    :ivar system: registered learned system name (e.g. ``"mambajscc"``).
+    :ivar system: registered learned system name (e.g. ``"mambajscc"``) of ``task``.
     :ivar data: training image folder; :ivar val: validation image folder (or None).
     :ivar cbr: channel bandwidth ratio; :ivar snr: training SNR spec (:class:`SnrSpec` text).
     :ivar config: named model config; :ivar overrides: model config overrides (``--set``).
@@ -93,6 +93,7 @@ class TrainConfig:
     system: str
     data: str
     out: str
+    task: str = "image"
     val: str | None = None
     cbr: float = 1 / 16
     snr: str = "0:20"
@@ -140,8 +141,8 @@ class TrainConfig:
         """Raise naming the first field that differs from the interrupted run's."""
         mine = self.as_dict()
         for f in fields(self):
-            if f.name in FREE_ON_RESUME:
-                continue
+            if f.name in FREE_ON_RESUME or (f.name not in saved and mine[f.name] == f.default):
+                continue  # free, or a field added since the run started, at its default
             if saved.get(f.name) != mine[f.name]:
                 raise LinksimError(f"--resume: {f.name} is {mine[f.name]!r} but the interrupted "
                                    f"run used {saved.get(f.name)!r}; use the same value or "

@@ -24,14 +24,14 @@ import torch
 from sionna.phy.config import config as sionna_config
 
 from linksim import __version__, zoo
-from linksim.errors import LinksimError
 from linksim.channels.base import Link
 from linksim.core.registry import CHANNELS, LOSSES, SYSTEMS
-from linksim.core.task import ratio_label as cbr_label
 from linksim.core.seeding import derive_seed, seed_everything
+from linksim.core.task import get_task
+from linksim.core.task import ratio_label as cbr_label
+from linksim.errors import LinksimError
 from linksim.training.config import SnrSpec, TrainConfig
-from linksim.training.data import PatchSampler, load_val
-from linksim.training.evaluate import psnr_per_snr
+from linksim.training.evaluate import metric_per_snr
 from linksim.training.progress import Progress, default_progress
 from linksim.training.schedule import draw_snr, warmup_cosine
 
@@ -66,9 +66,10 @@ class Trainer:
             raise LinksimError(f"--loss {cfg.loss!r}: choose one of {', '.join(LOSSES.names())}")
         self.device = torch.device(cfg.device)
         seed_everything(cfg.seed)
-        cls = SYSTEMS.get(cfg.system, "image")
+        self.task = get_task(cfg.task)
+        cls = SYSTEMS.get(cfg.system, cfg.task)
         if not getattr(cls, "learned", False):
-            learned = [n for n, c in SYSTEMS.items("image") if getattr(c, "learned", False)]
+            learned = [n for n, c in SYSTEMS.items(cfg.task) if getattr(c, "learned", False)]
             raise LinksimError(f"system {cfg.system!r} has no trainable weights; learned "
                                f"systems: {', '.join(learned)}")
         self.system = cls(cbr=cfg.cbr, config=cfg.config, **cfg.overrides).to(self.device)
@@ -79,8 +80,8 @@ class Trainer:
         self.sched = torch.optim.lr_scheduler.LambdaLR(
             self.opt, warmup_cosine(cfg.steps, cfg.warmup, cfg.min_lr_ratio))
         self.gen = torch.Generator().manual_seed(derive_seed(cfg.seed, "data"))
-        self.sampler = PatchSampler(cfg.data, cfg.crop, cfg.resize)
-        self.val = load_val(cfg.val, cfg.val_crop, cfg.val_count) if cfg.val else None
+        self.sampler = self.task.train_sampler(cfg)
+        self.val = self.task.validation_batch(cfg)
         self.progress = progress or default_progress(cfg.log_every)
         self.step, self.elapsed, self.history = 0, 0.0, []
         self._losses: list[float] = []
@@ -141,8 +142,8 @@ class Trainer:
         training channel, with channel noise seeded by the run's seed."""
         if self.val is None:
             return {}
-        res = psnr_per_snr(self.system, self.channel, self.val[:count], snrs, self.cfg.seed,
-                           device=self.device)
+        res = metric_per_snr(self.system, self.channel, self.val[:count], snrs, self.task,
+                             self.cfg.seed, device=self.device)
         return {k: round(mean, 4) for k, (mean, _) in res.items()}
 
     def run(self, stop_at: int | None = None) -> dict[str, Any] | None:

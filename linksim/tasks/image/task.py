@@ -50,3 +50,15 @@ class ImageTask(Task):
 
     def example_batch(self, size: int, batch: int = 1) -> torch.Tensor:
         return torch.rand(batch, 3, size, size)
+
+    val_metric = "psnr"
+
+    def train_sampler(self, cfg: Any) -> Any:
+        from linksim.tasks.image.training_data import PatchSampler
+
+        return PatchSampler(cfg.data, cfg.crop, cfg.resize)
+
+    def validation_batch(self, cfg: Any) -> torch.Tensor | None:
+        from linksim.tasks.image.training_data import load_val
+
+        return load_val(cfg.val, cfg.val_crop, cfg.val_count) if cfg.val else None
