@@ -8,7 +8,7 @@ from pathlib import Path
 
 from linksim.core.compare import paired_differences
 from linksim.core.metric import get_metric
-from linksim.core.record import RECORDS, read_records
+from linksim.core.record import load_records
 from linksim.core.task import get_task
 from linksim.errors import LinksimError
 
@@ -25,10 +25,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    folder = Path(args.folder)
-    records = read_records(folder)
-    if not records:
-        raise LinksimError(f"{folder / RECORDS}: no records; run a scenario first")
+    records = load_records(Path(args.folder))
     name = args.metric or next(iter(records[0].metrics))
     if not any(name in r.metrics for r in records):
         raise LinksimError(f"--metric {name!r}: not in the records; recorded: "

@@ -6,9 +6,8 @@ import sys
 from pathlib import Path
 
 from linksim.core.metric import get_metric
-from linksim.core.record import RECORDS, read_records, write_table
+from linksim.core.record import load_records, write_table
 from linksim.core.task import get_task
-from linksim.errors import LinksimError
 from linksim.plots import plot_records
 
 
@@ -22,10 +21,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
-    records = read_records(folder)
-    if not records:
-        raise LinksimError(f"{folder / RECORDS}: no records; run a scenario first "
-                           "(linksim run SCENARIO)")
+    records = load_records(folder)
     out = Path(args.out) if args.out else folder
     metrics = list(records[0].metrics)
     task = get_task(records[0].task)

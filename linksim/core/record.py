@@ -153,6 +153,15 @@ def read_records(folder: Path) -> list[Record]:
     return records
 
 
+def load_records(folder: Path) -> list[Record]:
+    """The records of a results folder; a one-line error when there are none."""
+    records = read_records(folder)
+    if not records:
+        raise LinksimError(f"{Path(folder) / RECORDS}: no records; run a scenario first "
+                           "(linksim run SCENARIO)")
+    return records
+
+
 def append_record(folder: Path, record: Record) -> None:
     """Add one record to ``results.jsonl``: one appended line, flushed and synced.
 

@@ -14,6 +14,14 @@ import torch
 from torch import nn
 
 from linksim.channels.base import Link
+from linksim.errors import LinksimError
+
+
+def check_cbr(cbr: float) -> float:
+    """A channel bandwidth ratio in (0, 16] as float, else a one-line error."""
+    if isinstance(cbr, bool) or not isinstance(cbr, (int, float)) or not 0 < cbr <= 16:
+        raise LinksimError(f"cbr={cbr!r}: must be a number in (0, 16]")
+    return float(cbr)
 
 
 class System(nn.Module):

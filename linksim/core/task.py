@@ -121,6 +121,12 @@ class Axis:
 SNR_AXIS = Axis("snr_db", "dB", "SNR (dB)", parse_range, None, "snr")
 
 
+def cbr_axis(per: str) -> Axis:
+    """The ``cbr`` bandwidth axis: complex channel uses per ``per`` (e.g. "real sample")."""
+    return Axis("cbr", "", f"CBR (channel uses per {per})", parse_ratio, None, "bandwidth",
+                ratio_label)
+
+
 @dataclass
 class Item:
     """One source item: a name (file, sentence id, drop) and its data."""

@@ -31,8 +31,7 @@ import torch
 
 from linksim.channels.base import Link
 from linksim.core.registry import SYSTEMS
-from linksim.core.system import System
-from linksim.errors import LinksimError
+from linksim.core.system import System, check_cbr
 from linksim.tasks.gaussian.task import num_channel_uses
 
 
@@ -43,17 +42,12 @@ class GaussianSystem(System):
 
     def __init__(self, cbr: float) -> None:
         super().__init__()
-        if not 0 < cbr <= 16:
-            raise LinksimError(f"cbr={cbr}: must be in (0, 16]")
-        self.cbr = float(cbr)
+        self.cbr = check_cbr(cbr)
 
 
 @SYSTEMS.register("uncoded")
 class GaussianUncoded(GaussianSystem):
     """Uncoded linear transmission: repeat or drop samples to fit, linear MMSE receiver."""
-
-    def __init__(self, cbr: float) -> None:
-        super().__init__(cbr)
 
     def transmit(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         b, length = x.shape
@@ -79,9 +73,6 @@ class GaussianUncoded(GaussianSystem):
 @SYSTEMS.register("opta")
 class OPTA(GaussianSystem):
     """Rate-distortion bound at the capacity of the realized channel (test-channel draw)."""
-
-    def __init__(self, cbr: float) -> None:
-        super().__init__(cbr)
 
     def transmit(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         b, length = x.shape

@@ -8,10 +8,8 @@ from __future__ import annotations
 import torch
 
 from linksim.core.registry import TASKS
-from linksim.core.task import SNR_AXIS, Axis, Task, parse_ratio, ratio_label
+from linksim.core.task import SNR_AXIS, Task, cbr_axis
 
-CBR_AXIS = Axis("cbr", "", "CBR (complex channel uses per real sample)", parse_ratio, None,
-                "bandwidth", ratio_label)
 
 
 def num_channel_uses(cbr: float, length: int) -> int:
@@ -24,7 +22,7 @@ class GaussianTask(Task):
     """i.i.d. Gaussian samples over a channel; MSE in dB against the OPTA bound."""
 
     name = "gaussian"
-    axes = (SNR_AXIS, CBR_AXIS)
+    axes = (SNR_AXIS, cbr_axis("real sample"))
     default_dataset = "gaussian"
     default_metrics = ("mse_db",)
 

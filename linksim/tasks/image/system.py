@@ -8,8 +8,7 @@ from typing import ClassVar
 import torch
 
 from linksim.channels.base import CSI, Link
-from linksim.core.system import System
-from linksim.errors import LinksimError
+from linksim.core.system import System, check_cbr
 
 
 def num_channel_uses(cbr: float, shape: tuple[int, ...]) -> int:
@@ -29,9 +28,7 @@ class ImageSystem(System):
 
     def __init__(self, cbr: float) -> None:
         super().__init__()
-        if not 0 < cbr <= 16:
-            raise LinksimError(f"cbr={cbr}: must be in (0, 16]")
-        self.cbr = float(cbr)
+        self.cbr = check_cbr(cbr)
 
     def encode(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
         """[B, 3, H, W] float32 -> [B, n] complex64 with unit average power per row."""

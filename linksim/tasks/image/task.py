@@ -11,11 +11,9 @@ from typing import Any, Iterator, Sequence
 import torch
 
 from linksim.core.registry import TASKS
-from linksim.core.task import SNR_AXIS, Axis, Item, Task, parse_ratio, ratio_label
+from linksim.core.task import SNR_AXIS, Item, Task, cbr_axis
 from linksim.tasks.image.system import num_channel_uses
 
-CBR_AXIS = Axis("cbr", "", "CBR (channel uses per source value)", parse_ratio, None,
-                "bandwidth", ratio_label)
 
 
 @TASKS.register("image")
@@ -23,7 +21,7 @@ class ImageTask(Task):
     """Images over a channel; PSNR and MS-SSIM on 8-bit reconstructions."""
 
     name = "image"
-    axes = (SNR_AXIS, CBR_AXIS)
+    axes = (SNR_AXIS, cbr_axis("source value"))
     default_dataset = "samples"
     default_metrics = ("psnr",)
 
