@@ -44,6 +44,38 @@ CASES = {
         ["t.toml:11: [[systems]] 'DJ': checkpoint 'no-such-checkpoint': not found", "linksim train"]),
     "missing_folder": (GOOD.replace('dataset = "samples"', 'dataset = "folder"\npath = "nowhere"'),
                        ["t.toml: [source]:", "nowhere: image folder not found", "[source] path"]),
+    "folder_without_path": (GOOD.replace('dataset = "samples"', 'dataset = "folder"'),
+                            ["t.toml:2:", "source", "needs path"]),
+    "infinite_range": (GOOD.replace("snr_db = [0, 10]", 'snr_db = "0:inf:1"'),
+                       ["t.toml:7:", "sweep.snr_db", "finite"]),
+    "nan_snr": (GOOD.replace("snr_db = [0, 10]", "snr_db = [nan]"),
+                ["t.toml:7:", "sweep.snr_db", "finite"]),
+    "negative_seed": ('seed = -5\n' + GOOD, ["t.toml:1:", "seed", "non-negative"]),
+    "zero_crop": (GOOD.replace("crop = 32", "crop = 0"), ["t.toml:4:", "source.crop", "positive"]),
+    "negative_crop": (GOOD.replace("crop = 32", "crop = -64"), ["source.crop", "positive"]),
+    "zero_count": (GOOD.replace("count = 2", "count = 0"), ["t.toml:5:", "source.count"]),
+    "negative_count": (GOOD.replace("count = 2", "count = -1"), ["source.count"]),
+    "string_bool": (GOOD.replace('name = "uncoded"', 'name = "uncoded"\nlmmse = "false"'),
+                    ["t.toml:11: [[systems]]", "lmmse='false': expected true or false"]),
+    "negative_target_ci": (GOOD + "[stop]\ntarget_ci = -1\n", ["stop.target_ci", "positive"]),
+    "duplicate_metric": (GOOD.replace('names = ["psnr"]', 'names = ["psnr", "psnr"]'),
+                         ["metrics.names", "named twice"]),
+    "huge_batch": (GOOD + "[stop]\nbatch_size = 1000000000\n", ["stop.batch_size", "4096"]),
+    "fading_on_awgn": (GOOD.replace('name = "awgn"', 'name = "awgn"\nfading = "fast"'),
+                       ["t.toml:11:", "channels.0.fading", "unknown key"]),
+    "slow_fading": (GOOD.replace('name = "awgn"', 'name = "rayleigh"\nfading = "slow"'),
+                    ["t.toml:9: [[channels]]", "fading='slow': choose one of block, fast"]),
+    "unknown_mcs": (GOOD.replace('name = "uncoded"', 'name = "separated"\nmcs = "64qam-9/10"'),
+                    ["t.toml:11: [[systems]]", "64qam-9/10"]),
+    "learned_without_checkpoint": (GOOD.replace('name = "uncoded"', 'name = "deepjscc"'),
+                                   ["t.toml:11:", "systems.0", "random_weights = true"]),
+    "checkpoint_typo": (GOOD.replace('name = "uncoded"', 'name = "deepjscc"\ncheckpiont = "x"'),
+                        ["t.toml:13:", "systems.0.checkpiont", "unknown key", "checkpoint"]),
+    "unknown_task": ('task = "video"\n' + GOOD, ["t.toml:1:", "task", "unknown task 'video'"]),
+    "system_of_other_task": (GOOD.replace('name = "uncoded"', 'name = "opta"'),
+                             ["t.toml:12:", "systems.0.name", "unknown system 'opta' for task"]),
+    "huge_grid": (GOOD.replace("snr_db = [0, 10]", 'snr_db = "0:200000:0.1"'),
+                  ["sweep.snr_db", "use a larger step"]),
 }
 
 
@@ -63,6 +95,51 @@ def test_one_line_error_exit_2(case, tmp_path, capsys, monkeypatch):
     assert len(err) == 1 and err[0].startswith("linksim: error: "), err
     for part in expected:
         assert part in err[0], (part, err[0])
+
+
+def test_set_names_the_override_not_line_1(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.toml").write_text(GOOD)
+    code, err = run_cli(capsys, "run", "t.toml", "--set", "foo=1")
+    assert code == 2 and err == ["linksim: error: t.toml: --set foo: unknown key; valid keys: "
+                                 "name, task, seed, output, device, source, sweep, channels, "
+                                 "systems, metrics, stop"]
+
+
+@pytest.mark.parametrize("setup, words", [
+    ("file", "is a file, not a folder"),
+    ("readonly", "cannot write results"),
+    ("locked", "another linksim run is writing here"),
+    ("other_seed", "another seed, source, stop rule or metrics"),
+])
+def test_output_folder_problems_before_any_work(setup, words, tmp_path, capsys, monkeypatch):
+    """Each is refused before a point is computed, and existing records stay byte-identical."""
+    import os
+
+    from linksim.core.output import FolderLock
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.toml").write_text(GOOD)
+    out = tmp_path / "out"
+    assert run_cli(capsys, "run", "t.toml", "--out", str(out), "--no-plots")[0] == 0
+    before = (out / "results.jsonl").read_bytes()
+    args = ["run", "t.toml", "--out", str(out), "--no-plots", "--set", "sweep.snr_db=[0, 5]"]
+    if setup == "file":
+        args[3] = str(out / "results.jsonl")
+    elif setup == "readonly":
+        if os.geteuid() == 0:
+            pytest.skip("root writes into read-only folders")
+        out.chmod(0o500)
+    elif setup == "other_seed":
+        args += ["--set", "seed=7"]
+    if setup == "locked":
+        with FolderLock(out):
+            code, err = run_cli(capsys, *args)
+    else:
+        code, err = run_cli(capsys, *args)
+    out.chmod(0o700)
+    assert code == 2 and len(err) == 1 and words in err[0], err
+    assert (out / "results.jsonl").read_bytes() == before
 
 
 def test_unreadable_image(tmp_path, capsys, monkeypatch):

@@ -188,3 +188,20 @@ def test_a_second_run_reuses_records_and_fresh_recomputes(scenario_file, tmp_pat
     assert main(["run", str(scenario_file), "--out", str(out), "--no-plots", "--fresh"]) == 0
     assert "reused" not in capsys.readouterr().err
     assert len(read_records(out)) == 8
+
+
+def test_two_concurrent_runs_into_one_folder_lose_and_duplicate_nothing(scenario_file, tmp_path):
+    """The second run waits for the folder lock, then reuses what the first computed."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "shared"
+    cmd = [sys.executable, "-m", "linksim", "run", str(scenario_file), "--out", str(out),
+           "--no-plots", "--wait"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+             for _ in range(2)]
+    errs = [p.communicate(timeout=300)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], errs
+    ids = [r.point_id for r in read_records(out)]
+    assert len(ids) == 8 and len(set(ids)) == 8
+    assert any("8 of 8 points reused" in e for e in errs)

@@ -78,12 +78,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-plots", action="store_true", help="skip the PNG figures")
     p.add_argument("--fresh", action="store_true",
                    help="recompute every point instead of reusing existing records")
+    p.add_argument("--append", action="store_true",
+                   help="add to records of a scenario with another seed, source, stop rule "
+                        "or metrics (refused otherwise)")
+    p.add_argument("--wait", action="store_true",
+                   help="wait for another run writing to the same folder instead of refusing")
     p.set_defaults(main=main)
 
 
 def main(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
-    runner = Runner(scenario, output=args.out, fresh=args.fresh)
+    runner = Runner(scenario, output=args.out, fresh=args.fresh, append=args.append,
+                    wait=args.wait)
     table = runner.reporter = LiveTable(runner.task, scenario.metrics)
     try:
         records = runner.run()

@@ -26,6 +26,7 @@ from linksim import __version__
 from linksim.channels.base import Link
 from linksim.core.grid import Point, expand_points
 from linksim.core.metric import get_metric
+from linksim.core.output import FolderLock, check_writable
 from linksim.core.record import Record, append_record, read_records, rounded, write_table
 from linksim.core.registry import CHANNELS, DATASETS, SYSTEMS
 from linksim.core.seeding import derive_seed, seed_everything
@@ -78,16 +79,20 @@ class Runner:
     """Runs one scenario into ``output`` (default: the scenario's).
 
     :param fresh: recompute every point, ignoring (and replacing) existing records.
+    :param append: add to a folder whose records come from a scenario with other
+        result-relevant settings (seed, source, stop rule, metrics); refused otherwise.
+    :param wait: wait for another run writing to the same folder instead of refusing.
     """
 
     def __init__(self, scenario: Scenario, output: Path | None = None,
-                 reporter: Reporter | None = None, fresh: bool = False) -> None:
+                 reporter: Reporter | None = None, fresh: bool = False,
+                 append: bool = False, wait: bool = False) -> None:
         self.scenario = scenario
         self.task = get_task(scenario.task)
         self.output = Path(output or scenario.output)
         self.reporter = reporter or SilentReporter()
         self.device = resolve_device(scenario.device)
-        self.fresh = fresh
+        self.fresh, self.append, self.wait = fresh, append, wait
         self.metrics = [get_metric(m) for m in scenario.metrics]
         self._systems: dict[str, Any] = {}
         self._channels: dict[str, Any] = {}
@@ -118,8 +123,14 @@ class Runner:
 
     def run(self) -> list[Record]:
         """Simulate every pending point; returns all records (old and new)."""
+        check_writable(self.output)
+        with FolderLock(self.output, self.wait):
+            return self._run_locked()
+
+    def _run_locked(self) -> list[Record]:
         if self.fresh:
             (self.output / "results.jsonl").unlink(missing_ok=True)
+        self.check_mixing()
         todo, done = self.pending()
         self.reused = done
         self.check(todo)
@@ -132,6 +143,17 @@ class Runner:
             if records:
                 self.write_table(records)
         return records
+
+    def check_mixing(self) -> None:
+        """Refuse to add to records of a scenario with other result-relevant settings."""
+        if self.append:
+            return
+        mine = self.scenario.digest()
+        other = {r.scenario_hash for r in read_records(self.output)} - {mine}
+        if other:
+            raise LinksimError(f"{self.output}: holds records of a scenario with another seed, "
+                               "source, stop rule or metrics; --fresh replaces them, --append "
+                               "adds to them, or choose another --out")
 
     def write_table(self, records: list[Record]) -> Path:
         return write_table(self.output, records, self.scenario.metrics,

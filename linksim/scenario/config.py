@@ -98,6 +98,7 @@ class Scenario:
                 "channel": None if channel is None else channel.key(), "axes": axes}
 
     def digest(self) -> str:
-        d = asdict(self)
-        d.pop("file"), d.pop("output")
-        return stable_hash(d)
+        """Hash of the settings that change every point's result (not the grid's extent:
+        adding SNRs, CBRs, channels or systems keeps it)."""
+        return stable_hash({"task": self.task, "seed": self.seed, "source": asdict(self.source),
+                            "stop": self.stop.key(), "metrics": self.metrics})

@@ -12,6 +12,8 @@ import tomllib
 from pathlib import Path
 from typing import Any, Sequence
 
+from torch import nn
+
 from linksim.errors import LinksimError, UnknownName
 from linksim.core.registry import CHANNELS, DATASETS, METRICS, SYSTEMS, TASKS
 from linksim.core.task import Task, parse_range, parse_ratio
@@ -33,8 +35,9 @@ class ScenarioError(LinksimError):
 class _Reader:
     """Validation helpers bound to one file's text, for line numbers in messages."""
 
-    def __init__(self, file: Path | str, text: str) -> None:
+    def __init__(self, file: Path | str, text: str, overridden: Sequence[str] = ()) -> None:
         self.file, self.lines = str(file), text.splitlines()
+        self.overridden = set(overridden)
 
     def line_of(self, table: Sequence[Any], key: str | None) -> int:
         """Line of ``key`` inside ``table`` (e.g. ("systems", 1)), else of the table header."""
@@ -58,6 +61,8 @@ class _Reader:
 
     def error(self, table: Sequence[Any], key: str | None, message: str) -> ScenarioError:
         where = ".".join(str(t) for t in table) + ("." if table and key else "") + (key or "")
+        if where and where in self.overridden:
+            return ScenarioError(f"{self.file}: --set {where}: {message}")
         return ScenarioError(f"{self.file}:{self.line_of(table, key)}: {where or '<file>'}: {message}")
 
     def check_keys(self, table: Sequence[Any], data: dict[str, Any], valid: Sequence[str]) -> None:
@@ -84,7 +89,9 @@ parse_cbr = parse_ratio
 
 def accepted_params(factory: Any, skip: Sequence[str] = ("self",)) -> tuple[list[str], bool]:
     """Keyword parameters of a registered factory (minus ``skip``) and whether it takes
-    **kwargs."""
+    **kwargs (a class without its own ``__init__`` takes nothing)."""
+    if isinstance(factory, type) and factory.__init__ is nn.Module.__init__:
+        return [], False
     sig = inspect.signature(factory)
     names = [p.name for p in sig.parameters.values()
              if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in skip]
@@ -116,6 +123,12 @@ def _parts(r: _Reader, raw: dict[str, Any], section: str, registry, task: Task,
             factory, ("self",) + build_axes)
         if not var_kw:
             r.check_keys(table, params, list(reserved) + list(valid))
+        check = getattr(factory, "check_params", None)
+        if check is not None:
+            try:
+                check(params)
+            except LinksimError as exc:
+                raise r.error(table, getattr(exc, "key", None), str(exc)) from None
         cbrs = None
         if "cbr" in reserved and "cbr" in entry:
             try:
@@ -150,7 +163,9 @@ def parse_value(text: str) -> Any:
         return text
 
 
-def _apply_overrides(raw: dict[str, Any], overrides: Sequence[str]) -> None:
+def _apply_overrides(raw: dict[str, Any], overrides: Sequence[str]) -> list[str]:
+    """Apply ``--set path=value`` items; returns the dotted paths they set."""
+    paths = []
     for item in overrides:
         if "=" not in item:
             raise ScenarioError(f"--set {item}: expected key=value (e.g. stop.max_items=4)")
@@ -166,6 +181,8 @@ def _apply_overrides(raw: dict[str, Any], overrides: Sequence[str]) -> None:
         if isinstance(node, list):
             raise ScenarioError(f"--set {item}: {keys[-1]!r} must name a key, not an index")
         node[keys[-1]] = value
+        paths.append(".".join(keys))
+    return paths
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
@@ -180,12 +197,13 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     except tomllib.TOMLDecodeError as exc:
         m = re.search(r"line (\d+)", str(exc))
         raise ScenarioError(f"{path}:{m.group(1) if m else 1}: invalid TOML: {exc}") from None
-    _apply_overrides(raw, overrides)
-    return validate(raw, path, text)
+    overridden = _apply_overrides(raw, overrides)
+    return validate(raw, path, text, overridden)
 
 
-def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "") -> Scenario:
-    r = _Reader(file, text)
+def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "",
+             overridden: Sequence[str] = ()) -> Scenario:
+    r = _Reader(file, text, overridden)
     r.check_keys((), raw, TOP_KEYS)
     name = r.typed((), raw, "name", (str,), default=Path(str(file)).stem)
     task_name = r.typed((), raw, "task", (str,), default="image")

@@ -36,7 +36,8 @@ class LearnedSystem(ImageSystem):
     configs: ClassVar[dict[str, dict[str, Any]]] = {}
 
     def __init__(self, cbr: float, config: str | dict[str, Any] | None = None,
-                 checkpoint: str | None = None, **overrides: Any) -> None:
+                 checkpoint: str | None = None, random_weights: bool = False,
+                 **overrides: Any) -> None:
         super().__init__(cbr)
         if isinstance(checkpoint, list):
             raise LinksimError(f"checkpoint={checkpoint!r}: a list is resolved per grid point "
@@ -79,6 +80,27 @@ class LearnedSystem(ImageSystem):
         trained = sorted((trained_snr_db(c), c["id"]) for c in at_cbr)
         best = min(trained, key=lambda t: abs(t[0] - snr_db))  # first minimum: lower SNR
         return {**params, "checkpoint": best[1]}
+
+    @classmethod
+    def scenario_keys(cls) -> list[str]:
+        """Keys a scenario's ``[[systems]]`` entry may set: the checkpoint or the wish for
+        untrained weights, a named config, and any config key as an override."""
+        keys = {k for cfg in cls.configs.values() for k in cfg}
+        return ["checkpoint", "random_weights", "config"] + sorted(keys)
+
+    @classmethod
+    def check_params(cls, params: dict[str, Any]) -> None:
+        """A scenario names a checkpoint, or says it wants untrained weights."""
+        if "checkpoint" not in params and params.get("random_weights") is not True:
+            err = LinksimError("a learned system needs checkpoint = \"<id>\" (see 'linksim "
+                               "list') or random_weights = true for an untrained model")
+            err.key = "checkpoint"
+            raise err
+        if "random_weights" in params and not isinstance(params["random_weights"], bool):
+            err = LinksimError(f"random_weights={params['random_weights']!r}: expected true "
+                               "or false")
+            err.key = "random_weights"
+            raise err
 
     @classmethod
     def identity(cls, params: dict[str, Any]) -> dict[str, Any]:
