@@ -168,3 +168,13 @@ def test_process_exit_code_and_no_traceback(tmp_path):
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_help_and_version_import_no_heavy_library():
+    """The CLI loads the library lazily: --help and --version import neither torch nor
+    Sionna (the start-up time is measured by benchmarks, not here)."""
+    code = ("import sys\nfrom linksim.cli import build_parser\n"
+            "build_parser().format_help()\n"
+            "print(sorted(m for m in ('torch', 'sionna', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.strip() == "[]", out.stderr

@@ -4,8 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from linksim.bench import bench
-from linksim.training.config import parse_cbr_flag, parse_sets
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +22,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from linksim.bench import bench
+    from linksim.training.config import parse_cbr_flag, parse_sets
+
     cbr = parse_cbr_flag(args.cbr)
     r = bench(args.system, cbr=cbr, size=args.size, config=args.config, snr_db=args.snr,
               repeats=args.repeats, threads=args.threads, **parse_sets(args.sets))

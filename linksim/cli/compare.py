@@ -6,11 +6,6 @@ import csv
 import sys
 from pathlib import Path
 
-from linksim.core.compare import paired_differences
-from linksim.core.metric import get_metric
-from linksim.core.record import load_records
-from linksim.core.task import get_task
-from linksim.errors import LinksimError
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -25,6 +20,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from linksim.core.compare import paired_differences
+    from linksim.core.metric import get_metric
+    from linksim.core.record import load_records
+    from linksim.core.task import get_task
+    from linksim.errors import LinksimError
+
     records = load_records(Path(args.folder))
     name = args.metric or next(iter(records[0].metrics))
     if not any(name in r.metrics for r in records):

@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import inspect
 
-from linksim.core.registry import ALL
 
 
 def _summary(obj) -> str:
@@ -18,6 +17,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from linksim.core.registry import ALL
+
     for title, registry in ALL.items():
         print(f"{title}:")
         for name, obj in registry.items():

@@ -5,10 +5,6 @@ import argparse
 import sys
 from pathlib import Path
 
-from linksim.core.metric import get_metric
-from linksim.core.record import load_records, write_table
-from linksim.core.task import get_task
-from linksim.plots import plot_records
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -20,6 +16,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from linksim.core.metric import get_metric
+    from linksim.core.record import load_records, write_table
+    from linksim.core.task import get_task
+    from linksim.plots import plot_records
+
     folder = Path(args.folder)
     records = load_records(folder)
     out = Path(args.out) if args.out else folder

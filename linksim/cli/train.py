@@ -4,8 +4,6 @@ from __future__ import annotations
 import argparse
 import json
 
-from linksim.training import TrainConfig, train
-from linksim.training.config import parse_cbr_flag, parse_sets
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -52,8 +50,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(main=main)
 
 
-def config_from_args(args: argparse.Namespace) -> TrainConfig:
-    """The :class:`TrainConfig` for parsed ``linksim train`` arguments."""
+def config_from_args(args: argparse.Namespace):
+    """The :class:`~linksim.training.config.TrainConfig` for parsed ``linksim train``
+    arguments."""
+    from linksim.training import TrainConfig
+    from linksim.training.config import parse_cbr_flag, parse_sets
+
     cbr = parse_cbr_flag(args.cbr)
     channel_params = parse_sets(args.channel_set, "--channel-set")
     if args.fading is not None:
@@ -70,6 +72,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 
 def main(args: argparse.Namespace) -> int:
+    from linksim.training import train
+
     card = train(config_from_args(args))
     if card is not None:
         print(json.dumps({k: card[k] for k in ("id", "steps", "wall_time_s", "val_psnr_db")}))

@@ -1,0 +1,64 @@
+"""The live table of ``linksim run``: progress bars on stderr, one row per point on stdout."""
+from __future__ import annotations
+
+import sys
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from linksim.core.grid import Point
+from linksim.core.record import Record
+from linksim.core.task import Task
+
+
+class LiveTable:
+    """Progress bars on stderr; one finished row per grid point on stdout."""
+
+    def __init__(self, task: Task, metrics: list[str]) -> None:
+        self.task, self.metrics = task, metrics
+        self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
+                                 MofNCompleteColumn(), TimeElapsedColumn(),
+                                 console=Console(stderr=True), transient=True,
+                                 redirect_stdout=False)
+        self.overall = self.point = None
+        self.columns = (f"{'system':<24} {'channel':<22} "
+                        + " ".join(f"{a.name:>7}" for a in task.axes) + f" {'n':>5} "
+                        + " ".join(f"{m:>16}" for m in metrics) + f" {'time_s':>7}")
+
+    def row(self, text: str) -> None:
+        """A table line on stdout; drawn above the bars when both share a terminal."""
+        if sys.stdout.isatty() and self.progress.console.is_terminal:
+            self.progress.console.print(text, highlight=False, soft_wrap=True)
+        else:
+            print(text, flush=True)
+
+    def start(self, total: int, done: int) -> None:
+        if done:
+            print(f"# {done} of {total} points reused from the existing records "
+                  "(--fresh recomputes them)", file=sys.stderr)
+        self.row(self.columns)
+        self.progress.start()
+        self.overall = self.progress.add_task("grid points", total=total, completed=done)
+
+    def point_started(self, point: Point, items: int) -> None:
+        if self.point is not None:
+            self.progress.remove_task(self.point)
+        self.point = self.progress.add_task(point.describe(self.task), total=items)
+
+    def advance(self, items: int) -> None:
+        self.progress.advance(self.point, items)
+
+    def point_finished(self, point: Point, record: Record) -> None:
+        cells = []
+        for m in self.metrics:
+            mean, ci = record.mean_ci(m)
+            cells.append(f"{mean:>8.3f} ±{ci:>6.3f}" if ci == ci else f"{mean:>16.3f}")
+        label = point.system.label + (f" [{point.params}]" if record.envelope else "")
+        channel = point.channel.label if point.channel else "-"
+        axes = " ".join(f"{a.format(point.axes[a.name]):>7}" for a in self.task.axes)
+        self.row(f"{label[:24]:<24} {channel[:22]:<22} {axes} {record.count:>5} "
+                 + " ".join(cells) + f" {record.wall_time_s:>7.1f}")
+        self.progress.advance(self.overall)
+
+    def stop(self) -> None:
+        self.progress.stop()
