@@ -86,3 +86,64 @@ def test_div2k_and_cifar_from_local_copies(tmp_path):
     cifar = DATASETS.get("cifar10")(path=folder, count=3)
     assert len(cifar) == 3
     assert torch.equal(cifar[1], torch.from_numpy(data[1].reshape(3, 32, 32)).float() / 255)
+
+
+class _Archive:
+    """A small zip served from 127.0.0.1 by a thread; ``mode`` chooses the behaviour."""
+
+    def __init__(self, tmp_path):
+        import io
+        import zipfile
+
+        buf = io.BytesIO()
+        with zipfile.ZipFile(buf, "w") as zf:
+            zf.writestr("set/a.txt", "hello" * 1000)
+        self.data, self.mode = buf.getvalue(), "ok"
+
+    def __enter__(self):
+        import http.server
+        import threading
+
+        archive = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = archive.data
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body[: len(body) // 3] if archive.mode == "cut" else body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_port}/set.zip"
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def test_real_download_path_against_a_local_server(tmp_path, monkeypatch):
+    """pooch (with its tqdm progress bar) downloads, verifies and unpacks; a checksum
+    mismatch and an interrupted transfer are one-line errors that leave nothing behind."""
+    import hashlib
+
+    from linksim.tasks.image.sources.download import fetch_archive
+
+    monkeypatch.setenv("LINKSIM_DATA", str(tmp_path / "cache"))
+    with _Archive(tmp_path) as srv:
+        good = "sha256:" + hashlib.sha256(srv.data).hexdigest()
+        with pytest.raises(LinksimError, match="does not match its checksum"):
+            fetch_archive(srv.url, "set.zip", "set", "sha256:" + "0" * 64, "test set")
+        srv.mode = "cut"
+        with pytest.raises(LinksimError, match="download from .* failed"):
+            fetch_archive(srv.url, "set.zip", "set", good, "test set")
+        assert not (tmp_path / "cache" / "set").exists()
+        assert not (tmp_path / "cache" / "set.zip").exists()
+        srv.mode = "ok"
+        path = fetch_archive(srv.url, "set.zip", "set", good, "test set")
+        assert (path / "a.txt").read_text() == "hello" * 1000

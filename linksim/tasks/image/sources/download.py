@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tarfile
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -41,9 +42,16 @@ def fetch(url: str, dest: Path, known_hash: str | None, what: str) -> Path:
         path = Path(pooch.retrieve(url, known_hash=expected, fname=dest.name,
                                    path=dest.parent, progressbar=True))
     except Exception as exc:  # network errors come in many types
+        if "hash" in str(exc).lower():
+            raise LinksimError(f"{what}: the file downloaded from {url} does not match its "
+                               f"checksum ({expected}); the source changed or the transfer was "
+                               f"corrupted: retry, or pass a verified copy with [source] path"
+                               ) from None
+        reason = str(exc).splitlines()[0][:120] if str(exc) else ""
         raise LinksimError(f"{what}: no local copy and download from {url} failed "
-                           f"({type(exc).__name__}); pass the folder with [source] path "
-                           f"or put the files in {dest.parent}") from None
+                           f"({type(exc).__name__}{': ' + reason if reason else ''}); pass the "
+                           f"folder with [source] path or put the files in {dest.parent}"
+                           ) from None
     if dest.name not in seen:
         seen[dest.name] = sha256(path)
         record.write_text(json.dumps(seen, indent=1))
@@ -55,10 +63,20 @@ def fetch_archive(url: str, archive: str, folder: str, known_hash: str | None, w
     path = cache_dir() / folder
     if not path.is_dir():
         file = fetch(url, cache_dir() / archive, known_hash, what)
-        if archive.endswith(".zip"):
-            with zipfile.ZipFile(file) as zf:
-                zf.extractall(cache_dir())
-        else:
-            with tarfile.open(file) as tf:
-                tf.extractall(cache_dir(), filter="data")
+        with tempfile.TemporaryDirectory(dir=cache_dir(), prefix=".unpack-") as tmp:
+            try:
+                if archive.endswith(".zip"):
+                    with zipfile.ZipFile(file) as zf:
+                        zf.extractall(tmp)
+                else:
+                    with tarfile.open(file) as tf:
+                        tf.extractall(tmp, filter="data")
+            except (zipfile.BadZipFile, tarfile.TarError, EOFError) as exc:
+                file.unlink(missing_ok=True)
+                raise LinksimError(f"{what}: {file.name} is not a complete archive ({exc}); "
+                                   "it was removed, run again to download it anew") from None
+            if not (Path(tmp) / folder).is_dir():
+                raise LinksimError(f"{what}: {file.name} holds no folder {folder!r}; pass the "
+                                   "data with [source] path")
+            (Path(tmp) / folder).rename(path)  # appears whole or not at all
     return path
