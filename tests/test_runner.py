@@ -205,3 +205,12 @@ def test_two_concurrent_runs_into_one_folder_lose_and_duplicate_nothing(scenario
     ids = [r.point_id for r in read_records(out)]
     assert len(ids) == 8 and len(set(ids)) == 8
     assert any("8 of 8 points reused" in e for e in errs)
+
+
+def test_table_prints_markdown_from_records(scenario_file, tmp_path, capsys):
+    out = tmp_path / "t"
+    assert main(["run", str(scenario_file), "--out", str(out), "--no-plots"]) == 0
+    capsys.readouterr()
+    assert main(["table", str(out), "--metric", "psnr"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("| system | 0 dB | 10 dB |") == 4 and "| uncoded |" in text

@@ -1,0 +1,64 @@
+"""``linksim table FOLDER``: Markdown tables of a metric from stored records (README tables).
+
+One table per (channel, other axes): a row per system, a column per value of ``--x``
+(default: the SNR axis), cells ``mean ± 95% half-width``; envelope systems at their best
+variant per point (best by the metric's direction).
+"""
+from __future__ import annotations
+
+import argparse
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("table", help="Markdown tables of a metric from results.jsonl")
+    p.add_argument("folder", help="a results folder holding results.jsonl")
+    p.add_argument("--metric", default=None, help="metric (default: the first recorded)")
+    p.add_argument("--x", default=None, help="axis of the columns (default: the SNR axis)")
+    p.add_argument("--digits", type=int, default=2)
+    p.set_defaults(main=main)
+
+
+def markdown_tables(records, metric_name: str, x: str | None = None, digits: int = 2) -> str:
+    from collections import defaultdict
+
+    from linksim.core.metric import get_metric
+    from linksim.core.record import mean_ci, reduce_envelopes
+    from linksim.core.task import get_task
+
+    task = get_task(records[0].task)
+    metric = get_metric(metric_name)
+    x_axis = task.axis(x) if x else (task.snr_axis or task.axes[0])
+    others = [a for a in task.axes if a.name != x_axis.name]
+    groups: dict[tuple, dict[str, dict[float, str]]] = defaultdict(lambda: defaultdict(dict))
+    for rec in reduce_envelopes([r for r in records if metric_name in r.metrics], metric_name,
+                                metric.higher_is_better):
+        mean, ci = mean_ci(rec.metrics[metric_name])
+        key = (str(rec.channel_label), tuple(rec.axes[a.name] for a in others))
+        cell = f"{mean:.{digits}f}" + ("" if ci != ci else f" ± {ci:.{digits}f}")
+        groups[key][rec.label][rec.axes[x_axis.name]] = cell
+    out = []
+    for (channel, fixed), rows in sorted(groups.items()):
+        xs = sorted({v for row in rows.values() for v in row})
+        title = ", ".join([channel] + [f"{a.name} {a.format(v)}" for a, v in zip(others, fixed)])
+        out.append(f"**{metric.axis_label}, {title}**\n")
+        out.append("| system | " + " | ".join(f"{x_axis.format(v)} {x_axis.unit}".strip()
+                                               for v in xs) + " |")
+        out.append("|---|" + "---|" * len(xs))
+        for label in sorted(rows):
+            out.append(f"| {label} | " + " | ".join(rows[label].get(v, "") for v in xs) + " |")
+        out.append("")
+    return "\n".join(out)
+
+
+def main(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from linksim.core.record import load_records
+    from linksim.errors import LinksimError
+
+    records = load_records(Path(args.folder))
+    name = args.metric or next(iter(records[0].metrics))
+    if not any(name in r.metrics for r in records):
+        raise LinksimError(f"--metric {name!r}: not in the records")
+    print(markdown_tables(records, name, args.x, args.digits))
+    return 0
