@@ -178,3 +178,15 @@ def test_help_and_version_import_no_heavy_library():
             "print(sorted(m for m in ('torch', 'sionna', 'matplotlib') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "[]", out.stderr
+
+
+def test_cuda_device_without_a_gpu_is_a_clear_error(tmp_path, capsys, monkeypatch):
+    import torch
+
+    if torch.cuda.is_available():
+        pytest.skip("this machine has a GPU")
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.toml").write_text('device = "cuda"\n' + GOOD)
+    code, err = run_cli(capsys, "run", "t.toml")
+    assert code == 2 and len(err) == 1 and "sees no CUDA GPU" in err[0]
+    assert not (tmp_path / "results").exists()

@@ -24,6 +24,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from linksim.cli._live import LiveTable
+    from linksim.core.record import read_records
     from linksim.core.runner import Runner
     from linksim.plots import plot_records
     from linksim.scenario import load_scenario
@@ -34,6 +35,11 @@ def main(args: argparse.Namespace) -> int:
     table = runner.reporter = LiveTable(runner.task, scenario.metrics)
     try:
         records = runner.run()
+    except KeyboardInterrupt:  # the CSV is already rebuilt; draw what is finished too
+        table.stop()
+        if not args.no_plots and (done := read_records(runner.output)):
+            plot_records(done, runner.output, scenario.name)
+        raise
     finally:
         table.stop()
     print(f"# {len(records)} records in {runner.output / 'results.jsonl'} (+ results.csv)",
