@@ -38,3 +38,21 @@ def test_bench_json(capsys):
                  "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
     assert r["params"] == 140242 and r["macs"] > 0
+
+
+def test_card_command_reproduces_the_configuration():
+    """The command a model card keeps parses back to the same training configuration."""
+    import shlex
+
+    from linksim.cli import build_parser
+    from linksim.cli.train import config_from_args
+
+    argv = ["train", "swinjscc", "--data", "../shared/data/photos", "--out", "zoo/x",
+            "--cbr", "1/48", "--channel", "rayleigh", "--fading", "fast", "--set",
+            "dims=[48, 96]", "--steps", "30000", "--crop", "128", "--lr", "5e-4",
+            "--val", "../shared/data/kodak", "--val-count", "8", "--threads", "1"]
+    cfg = config_from_args(build_parser().parse_args(argv))
+    again = config_from_args(build_parser().parse_args(shlex.split(cfg.command())[1:]))
+    free = ("threads", "resume", "log_every", "max_minutes", "save_every")
+    assert {k: v for k, v in again.as_dict().items() if k not in free} == \
+        {k: v for k, v in cfg.as_dict().items() if k not in free}

@@ -132,6 +132,33 @@ class TrainConfig:
             raise LinksimError("warmup must be >= 0 and lr > 0")
         self.val_snrs = tuple(float(s) for s in self.val_snrs)
 
+    def command(self) -> str:
+        """The ``linksim train`` command line that reproduces this run (model cards keep it)."""
+        import json
+        import shlex
+
+        from linksim.core.task import ratio_label
+
+        def value(v: Any) -> str:
+            return v if isinstance(v, str) else json.dumps(v)
+
+        parts = ["linksim", "train", self.system, "--task", self.task, "--data", self.data,
+                 "--out", self.out, "--cbr", ratio_label(self.cbr), "--snr", self.snr,
+                 "--channel", self.channel, "--config", self.config]
+        for k, v in self.channel_params.items():
+            parts += ["--channel-set", f"{k}={value(v)}"]
+        for k, v in self.overrides.items():
+            parts += ["--set", f"{k}={value(v)}"]
+        for flag in ("steps", "batch", "crop", "lr", "weight_decay", "warmup", "clip", "loss",
+                     "seed", "val_crop", "val_every"):
+            parts += [f"--{flag.replace('_', '-')}", str(getattr(self, flag))]
+        parts += ["--resize", str(self.resize or 0)]
+        if self.val:
+            parts += ["--val", self.val]
+        if self.val_count is not None:
+            parts += ["--val-count", str(self.val_count)]
+        return shlex.join(parts)
+
     def as_dict(self) -> dict[str, Any]:
         d = asdict(self)
         d["val_snrs"] = list(self.val_snrs)

@@ -212,6 +212,7 @@ class Trainer:
             "val_channel": {"name": cfg.channel, **cfg.channel_params},
             "val_psnr_db": self.validate(cfg.val_snrs),
             "history": self.history,
+            "command": cfg.command(),
         }
 
     def finish(self, final_loss: float) -> dict[str, Any]:
