@@ -24,7 +24,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable
 
-from linksim.core.stats import Accumulator, ci95_half_width
+from linksim.core.stats import ci95_half_width
 from linksim.errors import LinksimError
 
 RECORDS = "results.jsonl"
@@ -112,10 +112,6 @@ def rounded(values: Iterable[float]) -> list[float]:
                                "result (check its inputs)")
         out.append(float(f"{v:.{VALUE_DIGITS}g}"))
     return out
-
-
-def stats_dict(acc: Accumulator) -> dict[str, float]:
-    return acc.as_dict()
 
 
 def mean_ci(stat: dict[str, float]) -> tuple[float, float]:

@@ -100,8 +100,12 @@ class Runner:
         self.reused = 0
 
     # --- identity ---------------------------------------------------------------------
-    def point_id(self, p: Point) -> str:
-        identity = SYSTEMS.get(p.system.name, self.task.name).identity(p.params)
+    def identity(self, p: Point) -> dict[str, Any]:
+        """What beyond the params determines the point's result (a checkpoint's hash)."""
+        return SYSTEMS.get(p.system.name, self.task.name).identity(p.params)
+
+    def point_id(self, p: Point, identity: dict[str, Any] | None = None) -> str:
+        identity = self.identity(p) if identity is None else identity
         return stable_hash(self.scenario.point_key(p.system, p.params, identity, p.channel,
                                                    p.axes))
 
@@ -201,7 +205,8 @@ class Runner:
         if self._items is None:
             self._items = load_items(sc, task)
         system, channel = self._system(p), self._channel(p)
-        pid = self.point_id(p)
+        identity = self.identity(p)
+        pid = self.point_id(p, identity)
         seed_everything(derive_seed(sc.seed, pid))  # for systems with private randomness
         limit = min(len(self._items), sc.stop.max_items or len(self._items))
         self.reporter.point_started(p, limit)
@@ -235,7 +240,7 @@ class Runner:
             point_id=pid, task=task.name, scenario=sc.name, scenario_hash=sc.digest(),
             system=p.system.name, label=p.system.label, params=p.params,
             envelope=type(system).envelope, checkpoint_id=system.checkpoint_id,
-            identity=SYSTEMS.get(p.system.name, self.task.name).identity(p.params),
+            identity=identity,
             channel=p.channel.name if p.channel else None,
             channel_label=p.channel.label if p.channel else None,
             channel_params=dict(p.channel.params) if p.channel else {},
