@@ -48,7 +48,8 @@ def plot_records(records: list[Record], folder: Path, title: str = "",
             for label, pts in sorted(curves.items()):
                 pts.sort()
                 xs, mean, ci = zip(*pts)
-                ax.errorbar(xs, mean, yerr=[0 if c != c else c for c in ci], marker="o",
+                bars = list(zip(*(metric.clip(m, c) for m, c in zip(mean, ci))))
+                ax.errorbar(xs, mean, yerr=bars, marker="o",
                             markersize=4, capsize=3, label=label)
             ax.set_xlabel(x_axis.label)
             ax.set_ylabel(metric.axis_label + ("" if metric.higher_is_better

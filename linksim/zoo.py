@@ -21,12 +21,13 @@ import functools
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
-
-import torch
+from typing import TYPE_CHECKING, Any
 
 from linksim.core.paths import zoo_dirs
 from linksim.errors import LinksimError
+
+if TYPE_CHECKING:  # torch is imported where weights are read or written, so that listing
+    import torch   # cards (``linksim list``) stays fast
 
 CARD_SUFFIX = ".json"
 WEIGHTS_SUFFIX = ".pt"
@@ -111,6 +112,8 @@ def list_checkpoints() -> list[dict[str, Any]]:
 
 def save(out: str | Path, state_dict: dict[str, torch.Tensor], card: dict[str, Any]) -> Path:
     """Write ``<out>.pt`` and ``<out>.json`` (id ``Path(out).name``); returns the card path."""
+    import torch
+
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     torch.save({k: v.detach().cpu().clone() for k, v in state_dict.items()}, weights_path(out))
@@ -135,7 +138,7 @@ def canonical(value: Any) -> Any:
     return json.loads(json.dumps(value))
 
 
-def check_card(card: dict[str, Any], system_name: str, cbr: float,
+def check_card(card: dict[str, Any], system_name: str, cbr: float | None,
                config: dict[str, Any]) -> None:
     """Raise :class:`LinksimError` naming the first key where the card and the system differ."""
     cid = card.get("id", "?")
@@ -143,7 +146,7 @@ def check_card(card: dict[str, Any], system_name: str, cbr: float,
         raise LinksimError(f"checkpoint {cid!r}: key 'system' expected {system_name!r}, found "
                            f"{card.get('system')!r}; pick a {system_name} checkpoint "
                            "('linksim list')")
-    if abs(float(card.get("cbr", -1.0)) - cbr) > CBR_TOL:
+    if cbr is not None and abs(float(card.get("cbr", -1.0)) - cbr) > CBR_TOL:
         raise LinksimError(f"checkpoint {cid!r}: key 'cbr' expected {cbr:g} (the scenario's), "
                            f"found {card.get('cbr')!r} ({card.get('cbr_label', '?')}); set cbr "
                            "to the checkpoint's or pick another checkpoint")
@@ -162,8 +165,10 @@ def load_into(system: Any, checkpoint_id: str) -> None:
     :param system: a :class:`~linksim.tasks.image.systems.learned.LearnedSystem` (``cbr``, ``config``).
     :raises LinksimError: unknown id, or a mismatching system name, CBR, config key or tensor.
     """
+    import torch
+
     card = read_card(checkpoint_id)
-    check_card(card, registered_name(type(system)), system.cbr, system.config)
+    check_card(card, registered_name(type(system)), getattr(system, "cbr", None), system.config)
     state = torch.load(card["path"], map_location="cpu", weights_only=True)
     own = system.state_dict()
     for key in sorted(set(own) | set(state)):

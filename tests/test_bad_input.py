@@ -127,9 +127,10 @@ def test_output_folder_problems_before_any_work(setup, words, tmp_path, capsys, 
     if setup == "file":
         args[3] = str(out / "results.jsonl")
     elif setup == "readonly":
-        if os.geteuid() == 0:
-            pytest.skip("root writes into read-only folders")
-        out.chmod(0o500)
+        if os.geteuid() != 0:
+            out.chmod(0o500)
+        elif subprocess.run(["chattr", "+i", str(out)], capture_output=True).returncode:
+            pytest.skip("root writes into read-only folders and chattr +i is not permitted")
     elif setup == "other_seed":
         args += ["--set", "seed=7"]
     if setup == "locked":
@@ -137,6 +138,8 @@ def test_output_folder_problems_before_any_work(setup, words, tmp_path, capsys, 
             code, err = run_cli(capsys, *args)
     else:
         code, err = run_cli(capsys, *args)
+    if setup == "readonly" and os.geteuid() == 0:
+        subprocess.run(["chattr", "-i", str(out)], check=True)
     out.chmod(0o700)
     assert code == 2 and len(err) == 1 and words in err[0], err
     assert (out / "results.jsonl").read_bytes() == before
@@ -190,3 +193,21 @@ def test_cuda_device_without_a_gpu_is_a_clear_error(tmp_path, capsys, monkeypatc
     code, err = run_cli(capsys, "run", "t.toml")
     assert code == 2 and len(err) == 1 and "sees no CUDA GPU" in err[0]
     assert not (tmp_path / "results").exists()
+
+
+def test_unexpected_error_is_one_line_with_a_log(tmp_path, monkeypatch, capsys):
+    """A bug (not a user error) ends with one line naming the exception and a log file that
+    holds the full traceback; exit code 1."""
+    import linksim.cli.list as list_cli
+
+    def boom(args):
+        raise ZeroDivisionError("a bug\nsecond line")
+
+    monkeypatch.setenv("LINKSIM_CACHE", str(tmp_path))
+    monkeypatch.delenv("LINKSIM_DEBUG", raising=False)
+    monkeypatch.setattr(list_cli, "main", boom)
+    assert main(["list"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "internal error: ZeroDivisionError: a bug (full traceback in" in err[0]
+    log = next((tmp_path / "logs").glob("crash-*.log")).read_text()
+    assert "Traceback" in log and "ZeroDivisionError" in log and "list" in log.splitlines()[0]

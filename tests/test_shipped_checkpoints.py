@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from linksim import zoo
-from linksim.core.paths import shared_data
+from linksim.core.paths import REPO, shared_data
 from linksim.core.registry import CHANNELS, SYSTEMS
 
 SHIPPED = [c["id"] for c in zoo.list_checkpoints()
-           if zoo.locate(c["id"]).parent == zoo.zoo_dirs()[-2]]
+           if zoo.locate(c["id"]).parent == REPO / "zoo"]
 #: one checkpoint per system, with the channel its card was validated on
 REPRODUCED = ["mambajscc-small-16k-cbr1_16-rayleighfast-snr0_20",
               "swinjscc-small-cbr1_16-rayleigh-snr0_20",
@@ -43,3 +43,22 @@ def test_card_validation_psnr_is_reproduced(cid):
                               seed=card["seed"])["10"]
     # new channel draws, same images: agreement within the draws' own 95% interval
     assert abs(mean - card["val_psnr_db"]["10"]) <= 1.5 * ci + 0.05, (mean, ci)
+
+
+@pytest.mark.parametrize("cid", SHIPPED)
+def test_every_shipped_card_names_the_command_that_builds_its_model(cid):
+    """The card's ``linksim train`` command parses and asks for exactly the card's
+    configuration (named config + --set overrides), so the README's recipe and the card
+    cannot drift apart again."""
+    import shlex
+
+    from linksim.cli import build_parser
+    from linksim.cli.train import config_from_args
+
+    card = zoo.read_card(cid)
+    cfg = config_from_args(build_parser().parse_args(shlex.split(card["command"])[1:]))
+    cls = SYSTEMS.get(card["system"], cfg.task)
+    built = {**cls.configs[cfg.config], **cfg.overrides}
+    as_lists = {k: list(v) if isinstance(v, tuple) else v for k, v in built.items()}
+    assert as_lists == card["config"]
+    assert cfg.cbr == card["cbr"] and cfg.steps == card.get("planned_steps", card["steps"])

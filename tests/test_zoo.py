@@ -87,11 +87,13 @@ def test_unknown_id_lists_the_known_ones(trained):
 
 
 def test_search_path_order(monkeypatch, tmp_path):
-    monkeypatch.setenv("LINKSIM_ZOO", str(tmp_path))
+    monkeypatch.setenv("LINKSIM_ZOO", str(tmp_path / "env"))
+    monkeypatch.chdir(tmp_path)
     paths = zoo.search_path()
-    assert paths[0] == tmp_path
+    assert paths[0] == tmp_path / "env"
     assert paths[1].name == "zoo" and (paths[1].parent / "linksim").is_dir()
-    assert paths[2].parts[-3:] == (".cache", "linksim", "zoo")
+    assert paths[2] == tmp_path / "zoo"  # ./zoo: a non-editable install run from a clone
+    assert paths[3].parts[-3:] == (".cache", "linksim", "zoo")
 
 
 def clone_checkpoint(source: str, new_id: str, **card_changes) -> None:

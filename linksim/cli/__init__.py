@@ -3,14 +3,20 @@
 Each module of this package is one sub-command and defines
 ``add_parser(subparsers)`` and ``main(args) -> int``. User errors
 (:class:`~linksim.errors.LinksimError`) become one line on stderr and exit
-code 2, with no traceback.
+code 2, with no traceback. Anything unexpected (a bug) becomes one line naming the
+exception and a log file holding the full traceback, exit code 1;
+``LINKSIM_DEBUG=1`` lets it propagate instead.
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
+import time
+import traceback
+from pathlib import Path
 from typing import Sequence
 
 from linksim import __version__
@@ -38,3 +44,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("linksim: interrupted; every finished point is kept", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug: one line and a log, never a bare traceback
+        if os.environ.get("LINKSIM_DEBUG"):
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        print(f"linksim: internal error: {type(exc).__name__}: {first} (full traceback in "
+              f"{_crash_log(argv)}; every finished point is kept)", file=sys.stderr)
+        return 1
+
+
+def _crash_log(argv: Sequence[str] | None) -> Path:
+    """Write the current exception's traceback and the command line to a log file."""
+    from linksim.core.paths import cache_dir
+
+    folder = cache_dir("logs")
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"crash-{time.strftime('%Y%m%dT%H%M%S')}-{os.getpid()}.log"
+    path.write_text(f"linksim {__version__}: {' '.join(sys.argv if argv is None else argv)}\n"
+                    + traceback.format_exc())
+    return path

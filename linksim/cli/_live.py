@@ -8,20 +8,33 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from linksim.core.grid import Point
 from linksim.core.record import Record
+from linksim.core.registry import SYSTEMS
 from linksim.core.task import Task
 
 
-class LiveTable:
-    """Progress bars on stderr; one finished row per grid point on stdout."""
+def row_label(point: Point, task: Task) -> str:
+    """The system column: the label, plus the variant (``[mcs=16qam-1/2]``) of envelopes."""
+    if not SYSTEMS.get(point.system.name, task.name).envelope:
+        return point.system.label
+    return f"{point.system.label} [{' '.join(f'{k}={v}' for k, v in point.params.items())}]"
 
-    def __init__(self, task: Task, metrics: list[str]) -> None:
+
+class LiveTable:
+    """Progress bars on stderr; one finished row per grid point on stdout.
+
+    ``points``: the grid, so the system and channel columns fit every label in full.
+    """
+
+    def __init__(self, task: Task, metrics: list[str], points: list[Point] = ()) -> None:
         self.task, self.metrics = task, metrics
+        self.width = max([24] + [len(row_label(p, task)) for p in points])
+        self.channel_width = max([7] + [len(p.channel.label) for p in points if p.channel])
         self.progress = Progress(TextColumn("{task.description}"), BarColumn(),
                                  MofNCompleteColumn(), TimeElapsedColumn(),
                                  console=Console(stderr=True), transient=True,
                                  redirect_stdout=False)
         self.overall = self.point = None
-        self.columns = (f"{'system':<24} {'channel':<22} "
+        self.columns = (f"{'system':<{self.width}} {'channel':<{self.channel_width}} "
                         + " ".join(f"{a.name:>7}" for a in task.axes) + f" {'n':>5} "
                         + " ".join(f"{m:>16}" for m in metrics) + f" {'time_s':>7}")
 
@@ -53,10 +66,10 @@ class LiveTable:
         for m in self.metrics:
             mean, ci = record.mean_ci(m)
             cells.append(f"{mean:>8.3f} ±{ci:>6.3f}" if ci == ci else f"{mean:>16.3f}")
-        label = point.system.label + (f" [{point.params}]" if record.envelope else "")
         channel = point.channel.label if point.channel else "-"
         axes = " ".join(f"{a.format(point.axes[a.name]):>7}" for a in self.task.axes)
-        self.row(f"{label[:24]:<24} {channel[:22]:<22} {axes} {record.count:>5} "
+        self.row(f"{row_label(point, self.task):<{self.width}} "
+                 f"{channel:<{self.channel_width}} {axes} {record.count:>5} "
                  + " ".join(cells) + f" {record.wall_time_s:>7.1f}")
         self.progress.advance(self.overall)
 

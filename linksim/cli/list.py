@@ -1,14 +1,11 @@
-"""``linksim list``: every registry (tasks, systems, channels, ...) and every checkpoint."""
+"""``linksim list``: every registry (tasks, systems, channels, ...) and every checkpoint.
+
+Reads :mod:`linksim.core.catalog` (a snapshot checked against the sources), so it starts
+without importing torch or any model.
+"""
 from __future__ import annotations
 
 import argparse
-import inspect
-
-
-
-def _summary(obj) -> str:
-    doc = inspect.getdoc(obj) or ""
-    return doc.splitlines()[0] if doc else ""
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -17,19 +14,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from linksim.core.registry import ALL
+    from linksim.core.catalog import load
+    from linksim.zoo import list_checkpoints
 
-    for title, registry in ALL.items():
-        print(f"{title}:")
-        for name, obj in registry.items():
-            owner = getattr(obj, "task", None)
-            tag = f"[{owner}] " if isinstance(owner, str) and owner else ""
-            print(f"  {name:<14} {tag}{_summary(getattr(obj, 'fn', obj))}")
+    for kind, rows in load()["registries"].items():
+        print(f"{kind}:")
+        for name, task, summary in rows:
+            print(f"  {name:<14} {f'[{task}] ' if task else ''}{summary}")
     print("checkpoints:")
-    try:
-        from linksim.zoo import list_checkpoints
-    except ImportError:
-        list_checkpoints = list
     for card in list_checkpoints():
         print(f"  {card.get('id', '?'):<46} {card.get('system', '?'):<10} "
               f"cbr {card.get('cbr_label', card.get('cbr', '?'))}  "

@@ -32,7 +32,7 @@ def main(args: argparse.Namespace) -> int:
     scenario = load_scenario(args.scenario, args.overrides)
     runner = Runner(scenario, output=args.out, fresh=args.fresh, append=args.append,
                     wait=args.wait)
-    table = runner.reporter = LiveTable(runner.task, scenario.metrics)
+    table = runner.reporter = LiveTable(runner.task, scenario.metrics, runner.points())
     try:
         records = runner.run()
     except KeyboardInterrupt:  # the CSV is already rebuilt; draw what is finished too

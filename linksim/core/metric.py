@@ -20,13 +20,17 @@ from linksim.core.registry import METRICS
 
 @dataclass(frozen=True)
 class Metric:
-    """:ivar fn: ``fn(x, x_hat) -> [B]`` tensor of per-item values."""
+    """:ivar fn: ``fn(x, x_hat) -> [B]`` tensor of per-item values.
+    :ivar bounds: the range the metric can take, ``(low, high)`` (``None``: unbounded);
+        confidence bars are clipped to it (a PSNR bar never reaches below 0 dB).
+    """
 
     name: str
     fn: Callable[[Any, Any], torch.Tensor]
     unit: str = ""
     label: str = ""
     higher_is_better: bool = True
+    bounds: tuple[float | None, float | None] = (None, None)
 
     def __call__(self, x: Any, x_hat: Any) -> torch.Tensor:
         return self.fn(x, x_hat)
@@ -35,6 +39,15 @@ class Metric:
     def axis_label(self) -> str:
         return self.label or (f"{self.name} ({self.unit})" if self.unit else self.name)
 
+    def clip(self, mean: float, ci: float) -> tuple[float, float]:
+        """The (below, above) lengths of the 95% bar ``mean -+ ci`` kept inside ``bounds``."""
+        if ci != ci:
+            return 0.0, 0.0
+        low, high = self.bounds
+        below = ci if low is None else max(0.0, min(ci, mean - low))
+        above = ci if high is None else max(0.0, min(ci, high - mean))
+        return below, above
+
     def better(self, a: float, b: float) -> bool:
         """Whether mean ``a`` is strictly better than mean ``b`` (NaN is never better)."""
         if a != a:
@@ -42,11 +55,12 @@ class Metric:
         return b != b or (a > b if self.higher_is_better else a < b)
 
 
-def metric(name: str, unit: str = "", label: str = "", higher_is_better: bool = True
+def metric(name: str, unit: str = "", label: str = "", higher_is_better: bool = True,
+           bounds: tuple[float | None, float | None] = (None, None)
            ) -> Callable[[Callable], Callable]:
     """Register ``fn`` as the metric ``name``; the function itself is returned unchanged."""
     def deco(fn: Callable) -> Callable:
-        METRICS.register(name)(Metric(name, fn, unit, label, higher_is_better))
+        METRICS.register(name)(Metric(name, fn, unit, label, higher_is_better, bounds))
         return fn
     return deco
 

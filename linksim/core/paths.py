@@ -6,7 +6,8 @@
 - ``shared_data(name)``: ``../shared/data/<name>`` beside the repository, where the project's
   machines keep the evaluation sets (``None`` when absent).
 - ``zoo_dirs()``: the checkpoint search path, first match wins: every folder in
-  ``$LINKSIM_ZOO`` (``os.pathsep`` separated), the repository's ``zoo/``, then
+  ``$LINKSIM_ZOO`` (``os.pathsep`` separated), the repository's ``zoo/`` (editable
+  install), ``./zoo`` (a non-editable install run from a clone), then
   ``~/.cache/linksim/zoo``.
 """
 from __future__ import annotations
@@ -41,4 +42,6 @@ def shared_data(name: str) -> Path | None:
 def zoo_dirs() -> list[Path]:
     """Folders searched for checkpoints, in order (existing or not)."""
     env = [Path(p).expanduser() for p in os.environ.get("LINKSIM_ZOO", "").split(os.pathsep) if p]
-    return env + [REPO / "zoo", _home_cache() / "zoo"]
+    here = Path.cwd() / "zoo"
+    return env + [REPO / "zoo"] + ([here] if here.resolve() != (REPO / "zoo").resolve()
+                                   else []) + [_home_cache() / "zoo"]

@@ -19,11 +19,11 @@ import io
 import json
 import math
 import os
-import tempfile
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable
 
+from linksim.core.files import atomic_write
 from linksim.core.stats import ci95_half_width
 from linksim.errors import LinksimError
 
@@ -120,18 +120,10 @@ def mean_ci(stat: dict[str, float]) -> tuple[float, float]:
             ci95_half_width(stat["sum"], stat["sum_sq"], n))
 
 
-def atomic_write(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "w") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
 
 
 def read_records(folder: Path) -> list[Record]:
@@ -183,6 +175,25 @@ def repair(path: Path) -> None:
             return
     text = path.read_text()
     atomic_write(path, text[: text.rfind("\n") + 1])
+
+
+def order_records(folder: Path, rank: dict[str, int]) -> list[Record]:
+    """Put ``results.jsonl`` in grid order and return its records in that order.
+
+    Records whose ``point_id`` is in ``rank`` (the grid position of each point) follow the
+    others (other scenarios' records, kept in their order), sorted by rank, so the file and
+    everything read from it (ties in :func:`reduce_envelopes`, the CSV) do not depend on
+    the order in which parallel workers finished. Lines are moved byte for byte; the file
+    is replaced atomically, and only when the order changes.
+    """
+    records = read_records(folder)
+    order = sorted(range(len(records)), key=lambda k: (records[k].point_id in rank,
+                                                       rank.get(records[k].point_id, k)))
+    if order != list(range(len(records))):
+        path = Path(folder) / RECORDS
+        lines = [line for line in path.read_text().splitlines() if line.strip()]
+        atomic_write(path, "".join(lines[k] + "\n" for k in order))
+    return [records[k] for k in order]
 
 
 def reduce_envelopes(records: Iterable[Record], metric: str, higher_is_better: bool = True

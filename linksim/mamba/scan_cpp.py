@@ -2,8 +2,9 @@ r"""Compiled CPU backend: OpenMP C++ kernel (``csrc/selective_scan.cpp``), forwa
 
 The kernel is built on first use with :func:`torch.utils.cpp_extension.load` (gcc + ninja,
 ``-O3 -march=native -fopenmp``) into PyTorch's extension cache (``TORCH_EXTENSIONS_DIR``,
-default ``~/.cache/torch_extensions``); the library name carries a hash of the source and of
-the CPU flags, so a changed kernel or another CPU never reuses a stale build. It exposes a
+default ``~/.cache/torch_extensions``); the library name carries a hash of the source, the
+CPU flags, the Python environment and the torch version, so a changed kernel or another CPU
+never reuses a stale build and two environments never rebuild each other's. It exposes a
 plain C ABI (no torch headers, about a second to compile) called through :mod:`ctypes`.
 If compilation fails, a warning is issued once and ``backend="auto"`` falls back to the
 pure-PyTorch chunked path.
@@ -25,6 +26,7 @@ from __future__ import annotations
 import ctypes
 import hashlib
 import platform
+import sys
 import threading
 import warnings
 from pathlib import Path
@@ -73,7 +75,11 @@ class _Args(ctypes.Structure):
 def _build() -> ctypes.CDLL:
     from torch.utils.cpp_extension import load
 
-    digest = hashlib.sha1((_SOURCE.read_text() + " ".join(_FLAGS) + _cpu_flags()).encode()).hexdigest()[:12]
+    # one build per (source, flags, CPU, Python environment, torch): environments sharing
+    # TORCH_EXTENSIONS_DIR never overwrite (and so rebuild) each other's library
+    env = f"{sys.prefix} {torch.__version__}"
+    digest = hashlib.sha1((_SOURCE.read_text() + " ".join(_FLAGS) + _cpu_flags() + env)
+                          .encode()).hexdigest()[:12]
     path = load(name=f"linksim_selective_scan_{digest}", sources=[str(_SOURCE)],
                 extra_cflags=_FLAGS, extra_ldflags=["-fopenmp"], is_python_module=False,
                 verbose=False)
