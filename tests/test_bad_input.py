@@ -50,6 +50,8 @@ CASES = {
                        ["t.toml:7:", "sweep.snr_db", "finite"]),
     "nan_snr": (GOOD.replace("snr_db = [0, 10]", "snr_db = [nan]"),
                 ["t.toml:7:", "sweep.snr_db", "finite"]),
+    "cbr_the_system_cannot_do": (GOOD.replace('cbr = "1/2"', 'cbr = "1"'),
+                                 ["t.toml:11: [[systems]] 'uncoded'", "cbr=1 > 1/2 is not supported"]),
     "negative_seed": ('seed = -5\n' + GOOD, ["t.toml:1:", "seed", "non-negative"]),
     "zero_crop": (GOOD.replace("crop = 32", "crop = 0"), ["t.toml:4:", "source.crop", "positive"]),
     "negative_crop": (GOOD.replace("crop = 32", "crop = -64"), ["source.crop", "positive"]),
