@@ -120,12 +120,6 @@ def mean_ci(stat: dict[str, float]) -> tuple[float, float]:
             ci95_half_width(stat["sum"], stat["sum_sq"], n))
 
 
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
 def read_records(folder: Path) -> list[Record]:
     path = Path(folder) / RECORDS
     if not path.exists():
