@@ -1,0 +1,1 @@
+"""Peer systems of the text task: DeepSC and the classical separated text chain."""

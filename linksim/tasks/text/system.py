@@ -1,0 +1,143 @@
+"""Text systems: a :class:`~linksim.tasks.text.batch.TextBatch` in, B word lists out.
+
+Every text system is built with ``symbols_per_word`` (the task's bandwidth axis) and sends
+at most ``symbols_per_word * tokens`` complex channel uses per sentence
+(:func:`~linksim.tasks.text.task.num_channel_uses`). Its ``transmit`` returns the decoded
+sentences and, beside what the system adds, the per-item source counts ``unk_words``
+(words sent as ``<UNK>``) and ``truncated`` (1 when the sentence was cut to
+``max_words``), so every record counts them.
+
+:class:`LearnedTextSystem` is the base of DeepSC and Mamba-DeepSC: a named configuration
+plus overrides, or a zoo checkpoint whose card gives the configuration. In training mode
+``transmit`` returns the teacher-forced per-token NLL ``[B, T-1]`` for the
+``cross_entropy`` loss; in eval mode the greedy decoding.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+
+from linksim.channels.base import Link
+from linksim.core.registry import LOSSES
+from linksim.core.system import System
+from linksim.errors import LinksimError
+from linksim.tasks.text.batch import TextBatch
+from linksim.tasks.text.metrics import bleu_statistics
+from linksim.tasks.text.transceiver import Transceiver
+
+Output = tuple[Any, dict[str, torch.Tensor]]
+
+
+def check_spw(value: Any) -> int:
+    """``symbols_per_word`` as a whole number in [1, 256], else a one-line error."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or value != int(value) \
+            or not 1 <= value <= 256:
+        raise LinksimError(f"symbols_per_word={value!r}: expected a whole number in [1, 256]")
+    return int(value)
+
+
+class TextSystem(System):
+    """Base: ``symbols_per_word`` and :meth:`send` (the per-item source counts)."""
+
+    task: ClassVar[str] = "text"
+
+    def __init__(self, symbols_per_word: float = 8) -> None:
+        super().__init__()
+        self.symbols_per_word = check_spw(symbols_per_word)
+
+    def send(self, x: TextBatch, link: Link) -> Output:
+        """``(decoded words, extra)`` of one batch (subclasses implement)."""
+        raise NotImplementedError
+
+    def transmit(self, x: TextBatch, link: Link) -> Output:
+        out, extra = self.send(x, link)
+        if not self.training:
+            extra = {"unk_words": x.unk, "truncated": x.truncated,
+                     **bleu_statistics(x.words, out), **extra}
+        return out, extra
+
+
+@LOSSES.register("cross_entropy")
+def cross_entropy(x: TextBatch, nll: torch.Tensor) -> torch.Tensor:
+    """Mean per-token NLL (nats) of a learned text system's teacher-forced output."""
+    return nll.sum() / (x.lengths - 1).sum().clamp_min(1).to(nll.device)
+
+
+class LearnedTextSystem(TextSystem):
+    """DeepSC-shaped learned systems; subclasses set ``configs`` (and ``mamba``)."""
+
+    learned: ClassVar[bool] = True
+    mamba: ClassVar[bool] = False
+    configs: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def __init__(self, symbols_per_word: float | None = None, config: str | None = None,
+                 checkpoint: str | None = None, random_weights: bool = False,
+                 **overrides: Any) -> None:
+        from linksim import zoo  # the zoo imports systems; keep the import local
+
+        card = zoo.read_card(checkpoint) if checkpoint is not None else None
+        if config is None:
+            config = card["config"] if card else "deepsc"
+        if isinstance(config, str):
+            if config not in self.configs:
+                raise LinksimError(f"config={config!r}: unknown; choose one of "
+                                   f"{', '.join(sorted(self.configs))}")
+            config = self.configs[config]
+        cfg = {**config, **overrides}
+        if symbols_per_word is not None:
+            cfg["symbols_per_word"] = check_spw(symbols_per_word)
+        super().__init__(cfg.get("symbols_per_word", 8))
+        cfg["symbols_per_word"] = self.symbols_per_word
+        unknown = sorted(set(cfg) - set(next(iter(self.configs.values()))))
+        if unknown:
+            raise LinksimError(f"config key {unknown[0]!r}: unknown; keys: "
+                               f"{', '.join(sorted(next(iter(self.configs.values()))))}")
+        self.config = cfg
+        self.net = Transceiver(mamba=self.mamba, **cfg)
+        self._checkpoint_id = None
+        if checkpoint is not None:
+            zoo.load_into(self, checkpoint)
+            self._checkpoint_id = checkpoint
+
+    @classmethod
+    def scenario_keys(cls) -> list[str]:
+        keys = {k for cfg in cls.configs.values() for k in cfg} - {"symbols_per_word"}
+        return ["checkpoint", "random_weights", "config"] + sorted(keys)
+
+    @classmethod
+    def check_params(cls, params: dict[str, Any]) -> None:
+        if "checkpoint" not in params and params.get("random_weights") is not True:
+            err = LinksimError("a learned system needs checkpoint = \"<id>\" (see 'linksim "
+                               "list') or random_weights = true for an untrained model")
+            err.key = "checkpoint"
+            raise err
+
+    @classmethod
+    def identity(cls, params: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(params.get("checkpoint"), str):
+            return {}
+        from linksim import zoo
+
+        return {"checkpoint_sha256": zoo.content_hash(params["checkpoint"])}
+
+    @property
+    def checkpoint_id(self) -> str | None:
+        return self._checkpoint_id
+
+    def prepare_training(self, data: Any) -> None:
+        """Rank the words of the adaptive softmax by their training-split frequency."""
+        self.net.head.rank_by(data.token_counts())
+
+    def send(self, x: TextBatch, link: Link) -> Output:
+        mask = x.mask
+        if self.training:
+            return self.net(x.tokens, mask, link), {}
+        if x.vocab is None or len(x.vocab) != self.net.embed.num_embeddings:
+            raise LinksimError(f"{type(self).__name__}: the data set's vocabulary has "
+                               f"{len(x.vocab) if x.vocab else 0} words, the model "
+                               f"{self.net.embed.num_embeddings}; use the vocabulary it was "
+                               "trained with")
+        y, _ = link(self.net.encode(x.tokens, mask))
+        ids = self.net.greedy(self.net.receive(y, mask), mask).tolist()
+        return [x.vocab.decode(row) for row in ids], {}

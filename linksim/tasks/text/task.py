@@ -1,0 +1,96 @@
+"""The text task: sentences in, sentences out (DeepSC's semantic text link).
+
+Items are :class:`~linksim.tasks.text.batch.Sentence`; batches are
+:class:`~linksim.tasks.text.batch.TextBatch` (``[B, T]`` token ids padded to the longest
+sentence). Axes: ``snr_db`` and ``symbols_per_word`` (role ``bandwidth``): complex channel
+uses per token, DeepSC's 8 by default. A sentence of :math:`L` words is sent as
+:math:`L + 2` tokens (``<START>``, ``<END>``), so it gets
+:math:`n = \\text{symbols\\_per\\_word}\\,(L + 2)` channel uses; every system at a point
+gets exactly these (a batch's channel draws have the longest sentence's budget; shorter
+sentences use the first ``n`` of theirs).
+
+Batching by padded length: within each window of ``8 * batch_size`` consecutive items the
+items are sorted by length (stable) and cut into batches, so padding is small while a
+stop rule still sees the data set in file order up to one window. The order depends on
+the items alone, so every system's per-item values line up for paired comparisons.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterator, Sequence
+
+import torch
+
+from linksim.core.registry import TASKS
+from linksim.core.task import SNR_AXIS, Axis, Item, Task, parse_counts
+from linksim.tasks.text.batch import TextBatch
+
+#: windows of this many batches are sorted by length (module docstring)
+SORT_WINDOW = 8
+
+
+def _parse_spw(value: Any) -> list[float]:
+    return parse_counts(value, low=1, high=256)
+
+
+SPW_AXIS = Axis("symbols_per_word", "", "channel uses per word", _parse_spw, (8.0,),
+                "bandwidth", lambda v: f"{v:g}")
+
+
+def num_channel_uses(symbols_per_word: float, tokens: int) -> int:
+    """n = symbols_per_word * tokens (tokens include <START> and <END>)."""
+    return int(round(symbols_per_word)) * int(tokens)
+
+
+@TASKS.register("text")
+class TextTask(Task):
+    """Sentences over a channel; BLEU, WER and exact-sentence rate."""
+
+    name = "text"
+    axes = (SNR_AXIS, SPW_AXIS)
+    default_dataset = "europarl"
+    default_metrics = ("bleu1",)
+    val_metric = "bleu1"
+    default_loss = "cross_entropy"
+
+    vocab = None  # the loaded data set's vocabulary (set by :meth:`load`)
+
+    def load(self, dataset: Any) -> list[Item]:
+        self.vocab = dataset.vocab
+        return super().load(dataset)
+
+    def batches(self, items: Sequence[Item], size: int) -> Iterator[list[int]]:
+        window = SORT_WINDOW * size
+        for start in range(0, len(items), window):
+            idx = sorted(range(start, min(start + window, len(items))),
+                         key=lambda i: len(items[i].data.ids))
+            for k in range(0, len(idx), size):
+                yield idx[k:k + size]
+
+    def collate(self, items: Sequence[Item]) -> TextBatch:
+        return TextBatch.stack([it.data for it in items], self.vocab)
+
+    def channel_shape(self, batch: TextBatch, axes: dict[str, float]) -> tuple[int, ...]:
+        return (num_channel_uses(axes["symbols_per_word"], batch.tokens.shape[1]),)
+
+    def example_batch(self, size: int, batch: int = 1) -> TextBatch:
+        """``batch`` random sentences of ``size`` words (ids 4..99, a fixed generator)."""
+        from linksim.tasks.text.batch import Sentence
+
+        g = torch.Generator().manual_seed(0)
+        rows = torch.randint(4, 100, (batch, size), generator=g).tolist()
+        return TextBatch.stack([Sentence(tuple(map(str, r)), (1, *r, 2)) for r in rows])
+
+    # --- training hooks -------------------------------------------------------------
+    def train_sampler(self, cfg: Any) -> Any:
+        from linksim.tasks.text.training_data import SentenceSampler
+
+        return SentenceSampler(cfg.data)
+
+    def validation_batch(self, cfg: Any) -> TextBatch:
+        from linksim.tasks.text.training_data import validation_batch
+
+        return validation_batch(cfg.data, cfg.val_count)
+
+    def train_build_kwargs(self, cfg: Any) -> dict[str, Any]:
+        """No bandwidth argument: ``symbols_per_word`` is a model config key (``--set``)."""
+        return {}
