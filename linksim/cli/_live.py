@@ -1,11 +1,17 @@
-"""The live table of ``linksim run``: progress bars on stderr, one row per point on stdout."""
+"""The live table of ``linksim run``: progress bars on stderr, one row per point on stdout.
+
+With parallel executors the bars aggregate every worker: the grid bar counts the points of
+all workers, and each point in flight has its own bar, tagged with its worker.
+"""
 from __future__ import annotations
 
 import sys
 
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn,
+                           TimeElapsedColumn)
 
+from linksim.core.executors.base import worker_name
 from linksim.core.grid import Point
 from linksim.core.record import Record
 from linksim.core.registry import SYSTEMS
@@ -33,7 +39,8 @@ class LiveTable:
                                  MofNCompleteColumn(), TimeElapsedColumn(),
                                  console=Console(stderr=True), transient=True,
                                  redirect_stdout=False)
-        self.overall = self.point = None
+        self.overall = None
+        self.bars: dict[int, TaskID] = {}   # id(point) -> its bar
         self.columns = (f"{'system':<{self.width}} {'channel':<{self.channel_width}} "
                         + " ".join(f"{a.name:>7}" for a in task.axes) + f" {'n':>5} "
                         + " ".join(f"{m:>16}" for m in metrics) + f" {'time_s':>7}")
@@ -53,25 +60,42 @@ class LiveTable:
         self.progress.start()
         self.overall = self.progress.add_task("grid points", total=total, completed=done)
 
-    def point_started(self, point: Point, items: int) -> None:
-        if self.point is not None:
-            self.progress.remove_task(self.point)
-        self.point = self.progress.add_task(point.describe(self.task), total=items)
+    def point_started(self, point: Point, items: int, worker: str = "") -> None:
+        """A bar per point in flight (several with parallel workers), tagged with the
+        worker when the point runs in another process."""
+        self._drop_bar(point)  # a point started again after its worker died
+        where = f" @ {worker}" if worker and worker != worker_name() else ""
+        self.bars[id(point)] = self.progress.add_task(point.describe(self.task) + where,
+                                                      total=items)
 
-    def advance(self, items: int) -> None:
-        self.progress.advance(self.point, items)
+    def advance(self, point: Point, items: int) -> None:
+        if id(point) in self.bars:
+            self.progress.advance(self.bars[id(point)], items)
 
     def point_finished(self, point: Point, record: Record) -> None:
         cells = []
         for m in self.metrics:
             mean, ci = record.mean_ci(m)
             cells.append(f"{mean:>8.3f} ±{ci:>6.3f}" if ci == ci else f"{mean:>16.3f}")
+        self.row(f"{self._cells(point)} {record.count:>5} "
+                 + " ".join(cells) + f" {record.wall_time_s:>7.1f}")
+        self._drop_bar(point)
+        self.progress.advance(self.overall)
+
+    def point_failed(self, point: Point, error: str) -> None:
+        self.row(f"{self._cells(point)} FAILED: {error}")
+        self._drop_bar(point)
+        self.progress.advance(self.overall)
+
+    def _cells(self, point: Point) -> str:
+        """The system, channel and axis columns of a row."""
         channel = point.channel.label if point.channel else "-"
         axes = " ".join(f"{a.format(point.axes[a.name]):>7}" for a in self.task.axes)
-        self.row(f"{row_label(point, self.task):<{self.width}} "
-                 f"{channel:<{self.channel_width}} {axes} {record.count:>5} "
-                 + " ".join(cells) + f" {record.wall_time_s:>7.1f}")
-        self.progress.advance(self.overall)
+        return f"{row_label(point, self.task):<{self.width}} {channel:<{self.channel_width}} {axes}"
+
+    def _drop_bar(self, point: Point) -> None:
+        if id(point) in self.bars:
+            self.progress.remove_task(self.bars.pop(id(point)))
 
     def stop(self) -> None:
         self.progress.stop()

@@ -19,19 +19,30 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                         "or metrics (refused otherwise)")
     p.add_argument("--wait", action="store_true",
                    help="wait for another run writing to the same folder instead of refusing")
+    p.add_argument("--workers", type=int, default=None, metavar="N",
+                   help="run N grid points at once (local processes unless --executor ray; "
+                        "records are identical to a serial run)")
+    p.add_argument("--executor", default=None, metavar="NAME",
+                   help="where points run: serial, processes or ray (default: serial, or "
+                        "processes with --workers N > 1)")
+    p.add_argument("--address", default=None, metavar="auto|HOST:PORT",
+                   help="with --executor ray: join this Ray cluster (default: a private "
+                        "local instance)")
     p.set_defaults(main=main)
 
 
 def main(args: argparse.Namespace) -> int:
     from linksim.cli._live import LiveTable
+    from linksim.core.executors import make_executor
     from linksim.core.record import read_records
     from linksim.core.runner import Runner
     from linksim.plots import plot_records
     from linksim.scenario import load_scenario
 
     scenario = load_scenario(args.scenario, args.overrides)
+    executor = make_executor(args.executor, args.workers, args.address)
     runner = Runner(scenario, output=args.out, fresh=args.fresh, append=args.append,
-                    wait=args.wait)
+                    wait=args.wait, executor=executor)
     table = runner.reporter = LiveTable(runner.task, scenario.metrics, runner.points())
     try:
         records = runner.run()
@@ -47,4 +58,18 @@ def main(args: argparse.Namespace) -> int:
     if not args.no_plots:
         paths = plot_records(records, runner.output, scenario.name)
         print(f"# {len(paths)} plots in {runner.output}", file=sys.stderr)
-    return 0
+    return report_failures(runner)
+
+
+def report_failures(runner) -> int:
+    """Exit code 1 and the list of failed points (each with its error) if any failed."""
+    if runner.retried:
+        print(f"# {runner.retried} point runs restarted after their worker died",
+              file=sys.stderr)
+    if not runner.failed:
+        return 0
+    print(f"linksim: {len(runner.failed)} grid points failed (the others are recorded; a "
+          "rerun retries only these):", file=sys.stderr)
+    for point, error in runner.failed:
+        print(f"  {point.describe(runner.task)}: {error}", file=sys.stderr)
+    return 1

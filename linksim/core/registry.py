@@ -1,5 +1,5 @@
 """One registry module with discovery: tasks, systems, channels, equalizers, data sets,
-metrics, losses, codecs and scan backends.
+metrics, losses, codecs, scan backends and executors.
 
 Every pluggable part registers itself under one lower-case name::
 
@@ -21,7 +21,7 @@ from linksim.errors import UnknownName
 T = TypeVar("T")
 
 _DISCOVERY_PACKAGES = ("linksim.channels", "linksim.phy", "linksim.mamba", "linksim.tasks",
-                       "baselines")
+                       "linksim.core.executors", "baselines")
 _discovered = False
 
 
@@ -106,8 +106,9 @@ METRICS: Registry = Registry("metric")
 LOSSES: Registry = Registry("loss")
 CODECS: Registry = Registry("codec")
 SCAN_BACKENDS: Registry = Registry("scan backend")
+EXECUTORS: Registry = Registry("executor")
 
 #: every registry, for ``linksim list``
 ALL: dict[str, Registry] = {r.kind + ("es" if r.kind.endswith("s") else "s"): r for r in (
     TASKS, SYSTEMS, CHANNELS, EQUALIZERS, DATASETS,
-    METRICS, LOSSES, CODECS, SCAN_BACKENDS)}
+    METRICS, LOSSES, CODECS, SCAN_BACKENDS, EXECUTORS)}

@@ -1,78 +1,58 @@
 """The sweep runner: grid expansion, common random numbers, one record per point.
 
-For every grid point (:mod:`linksim.core.grid`) the runner batches the task's source
-items, sends each item ``repeats`` times through ``system.transmit(batch, link)``,
-accumulates every metric, stops by the scenario's rule and appends one
-:class:`~linksim.core.record.Record`. The runner knows no modality: the task says how
-items load, batch and how many channel uses a transmission has.
+For every grid point (:mod:`linksim.core.grid`) a
+:class:`~linksim.core.worker.PointWorker` batches the task's source items, sends each
+item ``repeats`` times through ``system.transmit(batch, link)``, accumulates every
+metric and stops by the scenario's rule; the runner appends one
+:class:`~linksim.core.record.Record` per point. The runner knows no modality: the task
+says how items load, batch and how many channel uses a transmission has.
+
+Where points run is the executor's business (:mod:`linksim.core.executors`: serial,
+local processes, Ray); the runner is the driver: it checks the scenario, skips finished
+points, hands the rest to the executor and is the only writer of ``results.jsonl``, one
+atomic line per finished point, so a crash of a worker or of the driver loses no finished
+point. A point that fails is reported with its error (:attr:`Runner.failed`) and the
+run goes on.
 
 Common random numbers: transmission (item ``i``, repeat ``r``) draws its channel from
 ``derive_seed(seed, "draws", channel, bandwidth axes, i, r)``: the same for every system
 and every SNR, so systems are compared on identical fades and noise (paired
 differences, :mod:`linksim.core.compare`) and curves are smooth across SNR. Points
 whose ``point_id`` is already in ``results.jsonl`` are skipped, so a run interrupted at
-any moment resumes where it stopped and produces the same records.
+any moment resumes where it stopped and produces the same records, in grid order
+whatever the order in which points finished.
 """
 from __future__ import annotations
 
-import platform
-import time
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, Sequence
 
-import torch
-
-from linksim import __version__
-from linksim.channels.base import Link
+from linksim.core.executors import Executor, make_executor
 from linksim.core.grid import Point, expand_points
-from linksim.core.metric import get_metric
 from linksim.core.output import FolderLock, check_writable
-from linksim.core.record import Record, append_record, read_records, rounded, write_table
-from linksim.core.registry import CHANNELS, DATASETS, SYSTEMS
-from linksim.core.seeding import derive_seed, seed_everything
-from linksim.core.stats import Accumulator
-from linksim.core.task import Item, Task, get_task
+from linksim.core.record import Record, append_record, order_records, read_records, write_table
+from linksim.core.worker import PointWorker
 from linksim.errors import LinksimError
-from linksim.scenario.config import Scenario, stable_hash
+from linksim.scenario.config import Scenario
 
 
 class Reporter(Protocol):
-    """What the runner tells its caller (the CLI draws a live table from it)."""
+    """What the runner tells its caller (the CLI draws a live table from it). With
+    parallel executors several points are in flight; ``worker`` is ``host:pid``."""
 
     def start(self, total: int, done: int) -> None: ...
-    def point_started(self, point: Point, items: int) -> None: ...
-    def advance(self, items: int) -> None: ...
+    def point_started(self, point: Point, items: int, worker: str = "") -> None: ...
+    def advance(self, point: Point, items: int) -> None: ...
     def point_finished(self, point: Point, record: Record) -> None: ...
+    def point_failed(self, point: Point, error: str) -> None: ...
 
 
 class SilentReporter:
     def start(self, total: int, done: int) -> None: pass
-    def point_started(self, point: Point, items: int) -> None: pass
-    def advance(self, items: int) -> None: pass
+    def point_started(self, point: Point, items: int, worker: str = "") -> None: pass
+    def advance(self, point: Point, items: int) -> None: pass
     def point_finished(self, point: Point, record: Record) -> None: pass
-
-
-def resolve_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise LinksimError("device=\"cuda\": this PyTorch build sees no CUDA GPU; use "
-                           "device = \"cpu\" or \"auto\"")
-    return torch.device(name)
-
-
-def load_items(scenario: Scenario, task: Task) -> list[Item]:
-    """Build the ``[source]`` data set and read its items once (random crops are seeded
-    by the scenario seed)."""
-    seed_everything(scenario.seed)
-    try:
-        data = DATASETS.get(scenario.source.dataset, task.name)(**scenario.source.dataset_kwargs())
-        items = task.load(data)
-    except LinksimError as exc:
-        raise LinksimError(f"{scenario.file}: [source]: {exc}") from None
-    if not items:
-        raise LinksimError(f"{scenario.file}: [source]: the data set has no items")
-    return items
+    def point_failed(self, point: Point, error: str) -> None: pass
 
 
 class Runner:
@@ -82,51 +62,60 @@ class Runner:
     :param append: add to a folder whose records come from a scenario with other
         result-relevant settings (seed, source, stop rule, metrics); refused otherwise.
     :param wait: wait for another run writing to the same folder instead of refusing.
+    :param executor: where points run (default: serially in this process).
+    :ivar failed: ``(point, error)`` of every point that failed in the last run.
+    :ivar retried: how many times a point was started again after its worker died.
     """
 
     def __init__(self, scenario: Scenario, output: Path | None = None,
                  reporter: Reporter | None = None, fresh: bool = False,
-                 append: bool = False, wait: bool = False) -> None:
+                 append: bool = False, wait: bool = False,
+                 executor: Executor | None = None) -> None:
         self.scenario = scenario
-        self.task = get_task(scenario.task)
+        self.worker = PointWorker(scenario)
+        self.task, self.device, self.metrics = (self.worker.task, self.worker.device,
+                                                self.worker.metrics)
         self.output = Path(output or scenario.output)
         self.reporter = reporter or SilentReporter()
-        self.device = resolve_device(scenario.device)
+        self.executor = executor or make_executor()
         self.fresh, self.append, self.wait = fresh, append, wait
-        self.metrics = [get_metric(m) for m in scenario.metrics]
-        self._systems: dict[str, Any] = {}
-        self._channels: dict[str, Any] = {}
-        self._items: list[Item] | None = None
-        self.reused = 0
+        self.reused, self.retried = 0, 0
+        self.failed: list[tuple[Point, str]] = []
+        self._rank: dict[str, int] = {}
 
     # --- identity ---------------------------------------------------------------------
     def identity(self, p: Point) -> dict[str, Any]:
-        """What beyond the params determines the point's result (a checkpoint's hash)."""
-        return SYSTEMS.get(p.system.name, self.task.name).identity(p.params)
+        return self.worker.identity(p)
 
     def point_id(self, p: Point, identity: dict[str, Any] | None = None) -> str:
-        identity = self.identity(p) if identity is None else identity
-        return stable_hash(self.scenario.point_key(p.system, p.params, identity, p.channel,
-                                                   p.axes))
+        return self.worker.point_id(p, identity)
+
+    def transmission_seeds(self, p: Point, indices: list[int], repeat: int) -> list[int]:
+        return self.worker.transmission_seeds(p, indices, repeat)
 
     def points(self) -> list[Point]:
         return list(expand_points(self.scenario, self.task))
 
     def pending(self) -> tuple[list[Point], int]:
+        """The points without a record yet, and how many have one."""
         done = set() if self.fresh else {r.point_id for r in read_records(self.output)}
         points = self.points()
-        todo = [p for p in points if self.point_id(p) not in done]
+        ids = [self.point_id(p) for p in points]
+        self._rank = {pid: i for i, pid in reversed(list(enumerate(ids)))}
+        todo = [p for p, pid in zip(points, ids) if pid not in done]
         return todo, len(points) - len(todo)
 
     def check(self, points: list[Point]) -> None:
-        """Build every channel and system variant once, so bad parameters fail before any
-        work, naming the scenario file, line and entry."""
+        """Build every channel and system variant once and read the source, so bad
+        parameters or data fail before any work, naming the scenario file, line and entry."""
         for p in points:
-            self._channel(p)
-            self._system(p)
+            self.worker.channel(p)
+            self.worker.system(p)
+        if points:
+            self.worker.items()
 
     def run(self) -> list[Record]:
-        """Simulate every pending point; returns all records (old and new)."""
+        """Simulate every pending point; returns all records (old and new) in grid order."""
         check_writable(self.output)
         with FolderLock(self.output, self.wait):
             return self._run_locked()
@@ -136,14 +125,15 @@ class Runner:
             (self.output / "results.jsonl").unlink(missing_ok=True)
         self.check_mixing()
         todo, done = self.pending()
-        self.reused = done
+        self.reused, self.retried, self.failed = done, 0, []
         self.check(todo)
         self.reporter.start(len(todo) + done, done)
+        driver = _Driver(self, todo)
         try:
-            for point in todo:
-                append_record(self.output, self.run_point(point))
+            self.executor.run(self.worker, todo, driver)
         finally:
-            records = read_records(self.output)
+            self.failed = [(todo[i], error) for i, error in sorted(driver.failures.items())]
+            records = order_records(self.output, self._rank)
             if records:
                 self.write_table(records)
         return records
@@ -164,92 +154,45 @@ class Runner:
                            {m.name: m.higher_is_better for m in self.metrics},
                            {a.name: a.format for a in self.task.axes})
 
-    # --- one point --------------------------------------------------------------------
-    def _system(self, p: Point):
-        build = self.task.build_kwargs(p.axes)
-        key = stable_hash([p.system.name, p.params, build])
-        if key not in self._systems:
-            try:
-                system = SYSTEMS.get(p.system.name, self.task.name)(**p.params, **build)
-            except LinksimError as exc:
-                raise LinksimError(f"{self.scenario.file}:{p.system.line}: [[systems]] "
-                                   f"{p.system.label!r}: {exc}") from None
-            except TypeError as exc:
-                raise LinksimError(f"{self.scenario.file}:{p.system.line}: [[systems]] "
-                                   f"{p.system.label!r}: bad parameters ({exc})") from None
-            self._systems[key] = system.to(self.device).eval()
-        return self._systems[key]
 
-    def _channel(self, p: Point):
-        if p.channel is None:
-            return None
-        key = p.channel.label
-        if key not in self._channels:
-            try:
-                channel = CHANNELS.get(p.channel.name)(**p.channel.params)
-            except (LinksimError, TypeError) as exc:
-                raise LinksimError(f"{self.scenario.file}:{p.channel.line}: [[channels]] "
-                                   f"{p.channel.label!r}: {exc}") from None
-            self._channels[key] = channel.to(self.device)
-        return self._channels[key]
+class _Driver:
+    """The runner's end of an executor: reporter calls and one appended record per point.
 
-    def transmission_seeds(self, p: Point, indices: list[int], repeat: int) -> list[int]:
-        """Seeds of the common random numbers: item and repeat, not system or SNR."""
-        channel = p.channel.label if p.channel else None
-        draw_key = self.task.draw_key(p.axes)
-        return [derive_seed(self.scenario.seed, "draws", channel, draw_key, i, repeat)
-                for i in indices]
+    Each point ends once: a second end of a point (a retried worker that had in fact
+    finished) is ignored, so nothing is appended twice.
+    """
 
-    def run_point(self, p: Point) -> Record:
-        sc, task = self.scenario, self.task
-        if self._items is None:
-            self._items = load_items(sc, task)
-        system, channel = self._system(p), self._channel(p)
-        identity = self.identity(p)
-        pid = self.point_id(p, identity)
-        seed_everything(derive_seed(sc.seed, pid))  # for systems with private randomness
-        limit = min(len(self._items), sc.stop.max_items or len(self._items))
-        self.reporter.point_started(p, limit)
-        accs = {m.name: Accumulator() for m in self.metrics}
-        values: dict[str, list[float]] = {m.name: [] for m in self.metrics}
-        extra: dict[str, Accumulator] = {}
-        first, items_done = accs[self.metrics[0].name], 0
-        snr_axis = task.snr_axis
-        t0 = time.perf_counter()
-        with torch.no_grad():
-            for group in task.batches(self._items[:limit], sc.stop.batch_size):
-                x = task.to(task.collate([self._items[i] for i in group]), self.device)
-                for r in range(sc.stop.repeats):
-                    link = None if channel is None else Link(
-                        channel, p.axes[snr_axis.name] if snr_axis else 0.0, len(group),
-                        self.transmission_seeds(p, group, r), task.channel_shape(x, p.axes),
-                        self.device)
-                    x_hat, more = system.transmit(x, link)
-                    for m in self.metrics:
-                        v = rounded(m(x, x_hat).cpu().tolist())
-                        accs[m.name].add(v)
-                        values[m.name] += v
-                    for name, t in more.items():
-                        extra.setdefault(name, Accumulator()).add(t.cpu().tolist())
-                items_done += len(group)
-                self.reporter.advance(len(group))
-                if (sc.stop.target_ci is not None and items_done >= sc.stop.min_items
-                        and first.ci95 <= sc.stop.target_ci):
-                    break
-        record = Record(
-            point_id=pid, task=task.name, scenario=sc.name, scenario_hash=sc.digest(),
-            system=p.system.name, label=p.system.label, params=p.params,
-            envelope=type(system).envelope, checkpoint_id=system.checkpoint_id,
-            identity=identity,
-            channel=p.channel.name if p.channel else None,
-            channel_label=p.channel.label if p.channel else None,
-            channel_params=dict(p.channel.params) if p.channel else {},
-            axes=dict(p.axes), count=first.count,
-            metrics={m: a.as_dict() for m, a in accs.items()}, values=values,
-            extra={m: a.as_dict() for m, a in extra.items()},
-            seed=sc.seed, source=sc.source.dataset, repeats=sc.stop.repeats,
-            version=__version__, torch=torch.__version__, device=str(self.device),
-            host=platform.node(), provenance=system.provenance(),
-            wall_time_s=round(time.perf_counter() - t0, 4))
-        self.reporter.point_finished(p, record)
-        return record
+    def __init__(self, runner: Runner, points: Sequence[Point]) -> None:
+        self.runner, self.points = runner, points
+        self.running: set[int] = set()
+        self.ended: set[int] = set()
+        self.failures: dict[int, str] = {}
+
+    def started(self, index: int, items: int, worker: str) -> None:
+        if index in self.ended:
+            return
+        if index in self.running:
+            self.runner.retried += 1
+        self.running.add(index)
+        self.runner.reporter.point_started(self.points[index], items, worker)
+
+    def advanced(self, index: int, items: int) -> None:
+        if index in self.running:
+            self.runner.reporter.advance(self.points[index], items)
+
+    def finished(self, index: int, record: Record) -> None:
+        if self._end(index):
+            self.runner.reporter.point_finished(self.points[index], record)
+            append_record(self.runner.output, record)
+
+    def failed(self, index: int, error: str) -> None:
+        if self._end(index):
+            self.failures[index] = error
+            self.runner.reporter.point_failed(self.points[index], error)
+
+    def _end(self, index: int) -> bool:
+        if index in self.ended:
+            return False
+        self.ended.add(index)
+        self.running.discard(index)
+        return True

@@ -4,7 +4,8 @@ A :class:`BlerTable` holds the block error rate of one (MCS, k, n) code block
 versus :math:`E_s/N_0` on AWGN, measured once with the bit-true chain
 (:func:`simulate_table`) and cached as JSON: first the tables shipped in
 ``baselines/separated/data/bler_tables.json``, then
-``$LINKSIM_CACHE/bler`` (default ``~/.cache/linksim/bler``), else simulated.
+``$LINKSIM_CACHE/bler`` (default ``~/.cache/linksim/bler``), else simulated and added to
+that cache under a file lock (several workers of a parallel run may add tables at once).
 
 For a code block whose symbols see different SINRs :math:`\gamma_i` (fast
 fading), the effective SNR is the mutual-information mapping (MIESM)
@@ -22,13 +23,13 @@ import contextlib
 import functools
 import json
 import math
-import os
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from linksim.core.files import atomic_write, file_lock
 from linksim.core.paths import cache_dir
 from linksim.phy.mcs import MCS_TABLE
 from linksim.phy.bicm import BitTrueLink, CodeBlocks
@@ -87,10 +88,18 @@ def _read(path: Path) -> dict[str, BlerTable]:
 
 
 def write_tables(path: Path, tables: dict[str, BlerTable]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    tmp.write_text(json.dumps({k: asdict(t) for k, t in sorted(tables.items())}, indent=0))
-    tmp.replace(path)
+    """Replace ``path`` by ``tables`` atomically (readers never see a partial file)."""
+    atomic_write(path, json.dumps({k: asdict(t) for k, t in sorted(tables.items())}, indent=0))
+
+
+def add_table(path: Path, table: BlerTable) -> None:
+    """Add ``table`` to the cache file ``path``, keeping what other processes (workers of a
+    parallel run, on this host or another host of a shared file system) added meanwhile:
+    the read-merge-write holds ``path``'s file lock."""
+    with file_lock(path):
+        tables = _read(path)
+        tables[table.key] = table
+        write_tables(path, tables)
 
 
 @contextlib.contextmanager
@@ -164,9 +173,7 @@ class TableStore:
         key = table_key(mcs, k, n)
         if key not in self._tables:
             table = simulate_table(mcs, k, n)
-            cached = _read(cache_file())
-            cached[key] = table
-            write_tables(cache_file(), cached)
+            add_table(cache_file(), table)
             self._tables[key] = table
         return self._tables[key]
 

@@ -34,14 +34,14 @@ Rate control (:meth:`CodecCache.fit`): for a budget of ``n`` bits, the highest
 knob whose ``payload_bits <= n`` by binary search over the knob; ``None``
 when even the lowest quality does not fit. Each (image, codec, version, knob)
 is encoded once and kept under ``$LINKSIM_CACHE/codecs`` (default
-``~/.cache/linksim/codecs``), keyed by the SHA-256 of the image.
+``~/.cache/linksim/codecs``), keyed by the SHA-256 of the image; files are replaced
+atomically, so workers of a parallel run may fill the cache at once.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
 import io
-import os
 import shutil
 import struct
 import subprocess
@@ -52,6 +52,7 @@ from typing import Callable, ClassVar
 import numpy as np
 from PIL import Image
 
+from linksim.core.files import atomic_write
 from linksim.core.paths import cache_dir
 from linksim.core.registry import CODECS
 from linksim.errors import LinksimError
@@ -324,10 +325,7 @@ class CodecCache:
                 data = path.read_bytes()
             else:
                 data = self.codec.encode_file(img, quality)
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_suffix(f".{os.getpid()}.tmp")
-                tmp.write_bytes(data)
-                tmp.replace(path)
+                atomic_write(path, data)  # concurrent workers: last complete file wins
             self._files[key, quality] = data
         return self._files[key, quality]
 

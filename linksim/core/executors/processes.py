@@ -1,0 +1,136 @@
+"""Local worker processes: :class:`concurrent.futures.ProcessPoolExecutor` on a fork server.
+
+Each worker process receives the scenario once (the pool's initializer), builds its own
+:class:`~linksim.core.worker.PointWorker` on its first point, runs PyTorch on one thread,
+and sends progress through a :class:`multiprocessing.managers.SyncManager` queue (a
+killed worker cannot leave that queue locked). Workers are forked from a fork server that
+has imported linksim once (:mod:`linksim.core.executors._preload`), so they start in
+milliseconds and no thread state of the driver is forked.
+
+A worker that dies (killed, out of memory) breaks the pool: the pool is rebuilt and every
+unfinished point is submitted again; a point that was running when a pool broke
+:data:`~linksim.core.executors.base.ATTEMPTS` times is reported as failed.
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue as queues
+from collections import Counter
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, Sequence
+
+import torch
+
+from linksim.core.executors.base import ATTEMPTS, Executor, Sink, deliver, run_reported, settle
+from linksim.core.grid import Point
+from linksim.core.registry import EXECUTORS
+from linksim.core.worker import PointWorker
+from linksim.errors import LinksimError
+from linksim.scenario.config import Scenario
+
+POLL_S = 0.05
+
+# --- the worker process side -----------------------------------------------------------
+_scenario: Scenario | None = None
+_queue: Any = None
+_worker: PointWorker | None = None
+
+
+def _init(scenario: Scenario, queue: Any) -> None:
+    global _scenario, _queue, _worker
+    torch.set_num_threads(1)
+    _scenario, _queue, _worker = scenario, queue, None
+
+
+def _this_worker() -> PointWorker:
+    global _worker
+    if _worker is None:
+        _worker = PointWorker(_scenario)
+    return _worker
+
+
+def _run(index: int, point: Point):
+    return run_reported(_this_worker, index, point, _queue)
+
+
+# --- the driver side -------------------------------------------------------------------
+def _context() -> multiprocessing.context.BaseContext:
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["linksim.core.executors._preload"])
+    return ctx
+
+
+@EXECUTORS.register("processes")
+class ProcessExecutor(Executor):
+    """``workers`` local processes (default: one per CPU core)."""
+
+    def __init__(self, workers: int | None = None, address: str | None = None) -> None:
+        super().__init__(workers, address)
+        if address:
+            raise LinksimError(f"--address {address}: only --executor ray takes an address")
+        self.workers = workers or os.cpu_count() or 1
+
+    def run(self, worker: PointWorker, points: Sequence[Point], sink: Sink) -> None:
+        ctx = _context()
+        todo = dict(enumerate(points))
+        deaths: Counter[int] = Counter()
+        with ctx.Manager() as manager:
+            queue = manager.Queue()
+            while todo:
+                lost = self._round(ctx, worker.scenario, todo, queue, sink)
+                if lost is None:
+                    continue
+                # a pool that broke before any point started charges every point, so
+                # workers that cannot even start end the run instead of looping
+                for index in lost or set(todo):
+                    deaths[index] += 1
+                    if deaths[index] >= ATTEMPTS:
+                        sink.failed(index, f"its worker process died {ATTEMPTS} times "
+                                           "(killed, or out of memory)")
+                        todo.pop(index)
+
+    def _round(self, ctx, scenario: Scenario, todo: dict[int, Point], queue: Any,
+               sink: Sink) -> set[int] | None:
+        """Submit every point of ``todo`` to a fresh pool and settle them as they end;
+        ``None`` when the pool stayed whole, else the points that were running when it
+        broke (still in ``todo``)."""
+        pool = ProcessPoolExecutor(min(self.workers, len(todo)), mp_context=ctx,
+                                   initializer=_init, initargs=(scenario, queue))
+        started: set[int] = set()
+        broken, clean = False, False
+        try:
+            futures = {pool.submit(_run, i, p): i for i, p in todo.items()}
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
+                started |= _drain(queue, sink)
+                for future in done:
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        broken = True
+                        continue
+                    settle(futures[future], outcome, sink)
+                    todo.pop(futures[future])
+            clean = True
+        finally:
+            if not clean:  # interrupted: stop the workers now rather than at exit
+                for process in list(getattr(pool, "_processes", {}).values()):
+                    process.terminate()
+            pool.shutdown(wait=clean, cancel_futures=True)
+        return (started & set(todo)) if broken else None
+
+
+def _drain(queue: Any, sink: Sink) -> set[int]:
+    """Deliver every queued progress message; the indices that started."""
+    started = set()
+    while True:
+        try:
+            message = queue.get_nowait()
+        except queues.Empty:
+            return started
+        if message[0] == "started":
+            started.add(message[1])
+        deliver(message, sink)
