@@ -87,18 +87,24 @@ class GSSM(nn.Module):
 
     def forward(self, x: torch.Tensor, snr_db: torch.Tensor | None = None) -> torch.Tensor:
         b, d, h, w = x.shape
+        # row-major [B, D, H, W] (the depthwise conv before hands over channels-last): every
+        # scan sequence is then a view or one flip, the projections come out [B, *, L]
+        # contiguous and the scan kernel copies nothing
+        x = x.contiguous()
         a = -torch.exp(self.A_log.view(-1, d, self.d_state))
         skip, dt_bias = self.D.view(-1, d), self.dt_bias.view(-1, d)
-        y = torch.zeros_like(x)
+        y = None
         for k, name in enumerate(self.orders):
             uk = scan_exchange(x, name)  # [B, D, L]
-            dt_r, bk, ck = torch.matmul(self.x_proj[k], uk).split(
-                [self.dt_rank, self.d_state, self.d_state], dim=1)  # [B, R|N|N, L]
-            delta = torch.matmul(self.dt_proj[k], dt_r)  # [B, D, L]
-            yk = selective_scan(uk, delta, a[k], bk.contiguous(), ck.contiguous(),
+            # time-major [B, L, R+2N]: the layout in which the scan reads B and C
+            dt_r, bk, ck = torch.bmm(uk.transpose(1, 2), self.x_proj[k].t().expand(b, -1, -1)).split(
+                [self.dt_rank, self.d_state, self.d_state], dim=2)  # [B, L, R|N|N]
+            delta = torch.bmm(self.dt_proj[k].expand(b, -1, -1), dt_r.transpose(1, 2))  # [B, D, L]
+            yk = selective_scan(uk, delta, a[k], bk.transpose(1, 2), ck.transpose(1, 2),
                                 D=skip[k], delta_bias=dt_bias[k], delta_softplus=True,
                                 snr_db=snr_db, csi_period=self.csi_period)
-            y = y + scan_recover(yk, name, h, w)
+            yk = scan_recover(yk, name, h, w)
+            y = yk if y is None else y + yk
         return y
 
     def extra_repr(self) -> str:

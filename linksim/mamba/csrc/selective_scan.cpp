@@ -13,7 +13,8 @@
 // Per (b, d, n), t = 0 .. L-1:
 //   dt = softplus(dl + bias) (or dl + bias);  hh = h, with hh[0] = csi[b] if inj[t];
 //   h = exp(dt*A) * hh + dt*u*B_t[n];  y_t = (sum_n C_t[n] h[n] + Dskip*u) * silu(z) (if z).
-// Parallel over (b, block of kW channels), the kW channels being the SIMD lanes; sums over
+// Parallel over (b, block of kW channels), the kW channels being the SIMD lanes (the forward
+// holds them as one GCC vector, VecF/VecD, so the exp of the recurrence is vectorized); sums over
 // channels (dB, dC, dcsi) and over batch (dA, dbias, dD) go through per-thread buffers.
 #include <algorithm>
 #include <cmath>
@@ -29,23 +30,44 @@ constexpr int kW = 16;
 // time steps per tile when moving [D, L] rows in and out of the time-major work buffers
 constexpr int64_t kT = 16;
 
-// Cephes-style expf (max rel. error ~2 ulp), written so that GCC vectorizes it in simd loops.
-inline float exp_k(float x) {
-  x = x < -87.f ? -87.f : (x > 88.f ? 88.f : x);
+// kW lanes of float / double as one GCC vector (split into the machine's SIMD registers)
+typedef float VecF __attribute__((vector_size(kW * sizeof(float))));
+typedef int32_t VecI __attribute__((vector_size(kW * sizeof(int32_t))));
+typedef double VecD __attribute__((vector_size(kW * sizeof(double))));
+template <typename T> struct LanesOf;
+template <> struct LanesOf<float> { using type = VecF; };
+template <> struct LanesOf<double> { using type = VecD; };
+
+inline int32_t trunc_i32(float k) { return static_cast<int32_t>(k); }
+inline VecI trunc_i32(VecF k) { return __builtin_convertvector(k, VecI); }
+
+// Cephes-style expf (max rel. error ~2 ulp), branch-free: one definition for a float and for
+// a VecF of kW lanes (the same operations in the same order, so both round alike).
+template <typename V>
+inline V exp_f32(V x) {
+  x = x < -87.f ? V{} - 87.f : x;
+  x = x > 88.f ? V{} + 88.f : x;
   // round to nearest with the 1.5 * 2^23 trick (vectorized std::floor is very slow on some CPUs)
-  const float k = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
-  const float r = x - k * 0.693359375f + k * 2.12194440e-4f;
-  float p = 1.9875691500e-4f;
+  const V k = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
+  const V r = x - k * 0.693359375f + k * 2.12194440e-4f;
+  V p = V{} + 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
   p = p * r + 8.3334519073e-3f;
   p = p * r + 4.1665795894e-2f;
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  const int32_t bits = (static_cast<int32_t>(k) + 127) << 23;
-  float s;
+  const auto bits = (trunc_i32(k) + 127) << 23;
+  V s;
+  static_assert(sizeof(s) == sizeof(bits), "float and int32 lanes");
   std::memcpy(&s, &bits, sizeof(s));
   return p * s;
+}
+inline float exp_k(float x) { return exp_f32(x); }
+inline VecF exp_k(VecF x) { return exp_f32(x); }
+inline VecD exp_k(VecD x) {
+  for (int w = 0; w < kW; ++w) x[w] = std::exp(x[w]);
+  return x;
 }
 inline double exp_k(double x) { return std::exp(x); }
 
@@ -143,12 +165,16 @@ void forward(const Args& args) {
   for (int64_t task = 0; task < B * nblk; ++task) {
     const int64_t b = task / nblk, d0 = (task % nblk) * W, nv = std::min<int64_t>(W, D - d0);
     const int64_t row0 = b * D + d0;
-    alignas(64) T h[kMaxN][W];
-    alignas(64) T ut[kT * W], dtt[kT * W], zt[kT * W], yt[kT * W], bias_w[W], D_w[W];
+    using V = typename LanesOf<T>::type;
+    static_assert(sizeof(V) == W * sizeof(T), "one lane per channel of the block");
+    V h[kMaxN], a[kMaxN], D_w;  // state, A of the block's channels, D skip
+    alignas(64) T ut[kT * W], dtt[kT * W], zt[kT * W], yt[kT * W], bias_w[W];
     lanes<T, W>(v.bias, d0, nv, bias_w);
-    lanes<T, W>(v.Dskip, d0, nv, D_w);
-    for (int64_t n = 0; n < N; ++n)
-      for (int w = 0; w < W; ++w) h[n][w] = 0;
+    lanes<T, W>(v.Dskip, d0, nv, reinterpret_cast<T*>(&D_w));
+    for (int64_t n = 0; n < N; ++n) {
+      h[n] = V{};
+      std::memcpy(&a[n], v.AT + n * Dp + d0, sizeof(V));
+    }
     for (int64_t t0 = 0; t0 < L; t0 += kT) {
       const int64_t tn = std::min(kT, L - t0);
       load_tile<T, W>(v.u, row0, nv, L, t0, tn, ut);
@@ -157,26 +183,20 @@ void forward(const Args& args) {
       for (int64_t tt = 0; tt < tn; ++tt) {
         const int64_t t = t0 + tt;
         if (v.ck && t % K == 0) std::memcpy(v.ck + (task * nck + t / K) * N * W, h, N * W * sizeof(T));
-        if (args.inj && args.inj[t])
-          for (int w = 0; w < W; ++w) h[0][w] = v.csi[b];
-        const T* dt = dtt + tt * W;
-        const T* uu = ut + tt * W;
-        T* acc = yt + tt * W;
-        alignas(64) T du[W];
-#pragma omp simd
-        for (int w = 0; w < W; ++w) { du[w] = dt[w] * uu[w]; acc[w] = D_w[w] * uu[w]; }
+        if (args.inj && args.inj[t]) h[0] = V{} + v.csi[b];
+        V dt, uu;
+        std::memcpy(&dt, dtt + tt * W, sizeof(V));
+        std::memcpy(&uu, ut + tt * W, sizeof(V));
+        const V du = dt * uu;
+        V acc = D_w * uu;
         const T* Bv = v.Bt + (b * L + t) * N;
         const T* Cv = v.Ct + (b * L + t) * N;
         for (int64_t n = 0; n < N; ++n) {
-          const T bn = Bv[n], cn = Cv[n];
-          const T* a = v.AT + n * Dp + d0;
-#pragma omp simd
-          for (int w = 0; w < W; ++w) {
-            const T hn = exp_k(dt[w] * a[w]) * h[n][w] + du[w] * bn;
-            h[n][w] = hn;
-            acc[w] += cn * hn;
-          }
+          const V hn = exp_k(dt * a[n]) * h[n] + du * Bv[n];
+          h[n] = hn;
+          acc += Cv[n] * hn;
         }
+        std::memcpy(yt + tt * W, &acc, sizeof(V));
       }
       if (v.z) {
         load_tile<T, W>(v.z, row0, nv, L, t0, tn, zt);
