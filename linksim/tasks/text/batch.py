@@ -77,6 +77,10 @@ class TextBatch:
         """[B, T] bool, True at real tokens (not padding)."""
         return torch.arange(self.tokens.shape[1], device=self.tokens.device) < self.lengths[:, None]
 
+    @property
+    def device(self) -> torch.device:
+        return self.tokens.device
+
     def to(self, device: torch.device | str) -> "TextBatch":
         return TextBatch(self.tokens.to(device), self.lengths.to(device), self.words,
                          self.truncated, self.unk, self.vocab)

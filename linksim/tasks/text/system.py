@@ -125,6 +125,24 @@ class LearnedTextSystem(TextSystem):
     def checkpoint_id(self) -> str | None:
         return self._checkpoint_id
 
+    def encode(self, x: TextBatch, snr_db: torch.Tensor | None = None) -> torch.Tensor:
+        """[B, S T] complex64 channel symbols of ``x`` (the transmitter alone)."""
+        return self.net.encode(x.tokens, x.mask)
+
+    def sequence_blocks(self) -> dict[str, torch.nn.Module]:
+        """The sequence models of the transmitter, for ``linksim bench --lengths``: the
+        Transformer semantic encoder (all its layers) and, in Mamba-DeepSC, its Mamba block."""
+        blocks: dict[str, torch.nn.Module] = {
+            f"transformer_x{len(self.net.encoder.layers)}": self.net.encoder}
+        if self.net.mamba_tx is not None:
+            blocks["mamba_block"] = self.net.mamba_tx
+        return blocks
+
+    @property
+    def sequence_dim(self) -> int:
+        """Width d of the tokens the :meth:`sequence_blocks` take ([B, L, d])."""
+        return self.net.dim
+
     def prepare_training(self, data: Any) -> None:
         """Rank the words of the adaptive softmax by their training-split frequency."""
         self.net.head.rank_by(data.token_counts())
@@ -138,6 +156,6 @@ class LearnedTextSystem(TextSystem):
                                f"{len(x.vocab) if x.vocab else 0} words, the model "
                                f"{self.net.embed.num_embeddings}; use the vocabulary it was "
                                "trained with")
-        y, _ = link(self.net.encode(x.tokens, mask))
+        y, _ = link(self.encode(x))
         ids = self.net.greedy(self.net.receive(y, mask), mask).tolist()
         return [x.vocab.decode(row) for row in ids], {}

@@ -73,12 +73,17 @@ class TextTask(Task):
         return (num_channel_uses(axes["symbols_per_word"], batch.tokens.shape[1]),)
 
     def example_batch(self, size: int, batch: int = 1) -> TextBatch:
-        """``batch`` random sentences of ``size`` words (ids 4..99, a fixed generator)."""
+        """``batch`` random sentences of ``size`` words over a synthetic vocabulary of
+        DeepSC's size (:func:`~linksim.tasks.text.vocab.synthetic_vocabulary`)."""
         from linksim.tasks.text.batch import Sentence
+        from linksim.tasks.text.configs import VOCAB
+        from linksim.tasks.text.vocab import synthetic_vocabulary
 
+        vocab = synthetic_vocabulary(VOCAB)
         g = torch.Generator().manual_seed(0)
-        rows = torch.randint(4, 100, (batch, size), generator=g).tolist()
-        return TextBatch.stack([Sentence(tuple(map(str, r)), (1, *r, 2)) for r in rows])
+        rows = torch.randint(4, 1000, (batch, size), generator=g).tolist()
+        return TextBatch.stack([Sentence.of([vocab.idx_to_token[i] for i in r], vocab)
+                                for r in rows], vocab)
 
     # --- training hooks -------------------------------------------------------------
     def train_sampler(self, cfg: Any) -> Any:

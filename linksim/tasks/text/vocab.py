@@ -41,6 +41,23 @@ def outside_alphabet(line: str) -> str | None:
     return m.group(0) if m else None
 
 
+def spell(index: int) -> str:
+    """A letters-only word for ``index`` (bijective base 26: 0 -> a, 26 -> aa, ...)."""
+    out = ""
+    index += 1
+    while index:
+        index, r = divmod(index - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
+def synthetic_vocabulary(size: int) -> "Vocabulary":
+    """The four specials and ``size - 4`` spelled words (benchmarks and tests)."""
+    table = dict(SPECIALS)
+    table.update({spell(i): i for i in range(4, size)})
+    return Vocabulary(table, "<synthetic>")
+
+
 class Vocabulary:
     """Word <-> index map with DeepSC's special tokens.
 
