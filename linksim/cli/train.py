@@ -32,8 +32,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--weight-decay", type=float, default=1e-4)
     p.add_argument("--warmup", type=int, default=100, help="linear warm-up steps")
     p.add_argument("--clip", type=float, default=1.0, help="gradient-norm clip (0: off)")
-    p.add_argument("--loss", default="mse", help="registered loss (mse, ms_ssim)")
-    p.add_argument("--task", default="image", help="the task the system belongs to")
+    p.add_argument("--loss", default=None,
+                   help="registered loss (default: the task's, e.g. mse; text: cross_entropy)")
+    p.add_argument("--task", default=None,
+                   help="the task the system belongs to (default: the system's own)")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--resize", type=int, default=512,
                    help="short side the training images are resized to in memory (0: keep)")
@@ -50,22 +52,34 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(main=main)
 
 
+def default_task(system: str) -> str:
+    """The task of the registered system ``system`` when only one task has it, else
+    ``"image"`` (then ``--task`` chooses)."""
+    from linksim.core.registry import SYSTEMS
+
+    tasks = {getattr(cls, "task", "") for name, cls in SYSTEMS.items() if name == system.lower()}
+    return tasks.pop() if len(tasks) == 1 and "" not in tasks else "image"
+
+
 def config_from_args(args: argparse.Namespace):
     """The :class:`~linksim.training.config.TrainConfig` for parsed ``linksim train``
     arguments."""
     from linksim.training import TrainConfig
     from linksim.training.config import parse_cbr_flag, parse_sets
 
+    from linksim.core.task import get_task
+
+    task = args.task or default_task(args.system)
     cbr = parse_cbr_flag(args.cbr)
     channel_params = parse_sets(args.channel_set, "--channel-set")
     if args.fading is not None:
         channel_params["fading"] = args.fading
     return TrainConfig(
-        system=args.system, task=args.task, data=args.data, val=args.val, out=args.out, cbr=cbr, snr=args.snr,
+        system=args.system, task=task, data=args.data, val=args.val, out=args.out, cbr=cbr, snr=args.snr,
         config=args.config, overrides=parse_sets(args.sets), channel=args.channel,
         channel_params=channel_params, steps=args.steps, batch=args.batch, crop=args.crop,
         lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, clip=args.clip,
-        loss=args.loss, seed=args.seed, resize=args.resize or None, val_crop=args.val_crop,
+        loss=args.loss or get_task(task).default_loss, seed=args.seed, resize=args.resize or None, val_crop=args.val_crop,
         val_count=args.val_count, val_every=args.val_every, save_every=args.save_every,
         log_every=args.log_every, threads=args.threads,
         max_minutes=args.max_minutes, device=args.device, resume=args.resume)
@@ -76,5 +90,6 @@ def main(args: argparse.Namespace) -> int:
 
     card = train(config_from_args(args))
     if card is not None:
-        print(json.dumps({k: card[k] for k in ("id", "steps", "wall_time_s", "val_psnr_db")}))
+        print(json.dumps({k: v for k, v in card.items() if k in ("id", "steps", "wall_time_s")
+                          or (k.startswith("val_") and isinstance(v, dict) and k != "val_channel")}))
     return 0

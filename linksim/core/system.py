@@ -69,6 +69,10 @@ class System(nn.Module):
         hash); part of the grid point's id."""
         return {}
 
+    def prepare_training(self, data: Any) -> None:
+        """Called once by ``linksim train`` before the first step with the task's training
+        data (e.g. word frequencies for an adaptive softmax); default: nothing."""
+
     # --- the link ---------------------------------------------------------------------
     def transmit(self, x: Any, link: Link | None) -> tuple[Any, dict[str, torch.Tensor]]:
         """Send a batch through ``link`` and return ``(x_hat, extra)``.

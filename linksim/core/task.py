@@ -192,6 +192,8 @@ class Task:
     # --- training hooks (``linksim train``) ---------------------------------------------
     #: the metric of validation curves and model cards
     val_metric: ClassVar[str] = ""
+    #: the training loss of ``linksim train`` when ``--loss`` is not given
+    default_loss: ClassVar[str] = "mse"
 
     def train_sampler(self, cfg: Any) -> Any:
         """Training data for a :class:`~linksim.training.config.TrainConfig`: an object with
@@ -201,6 +203,10 @@ class Task:
     def validation_batch(self, cfg: Any) -> Any | None:
         """The fixed validation batch of a training run (``None``: no validation)."""
         return None
+
+    def train_build_kwargs(self, cfg: Any) -> dict[str, Any]:
+        """The bandwidth arguments a training run builds its system with (``cbr``)."""
+        return {"cbr": cfg.cbr}
 
 
 def get_task(name: str) -> Task:

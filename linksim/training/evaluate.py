@@ -31,7 +31,7 @@ def metric_values(system: torch.nn.Module, channel: torch.nn.Module, batch: Any,
     """
     device = torch.device(device)
     metric = get_metric(task.val_metric)
-    axes = {"cbr": system.cbr}
+    axes = {a.name: getattr(system, a.name) for a in task.axes if a.role != "snr"}
     was_training = system.training
     system.eval()
     out = {}

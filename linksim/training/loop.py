@@ -25,6 +25,7 @@ from sionna.phy.config import config as sionna_config
 
 from linksim import __version__, zoo
 from linksim.channels.base import Link
+from linksim.core.metric import get_metric
 from linksim.core.registry import CHANNELS, LOSSES, SYSTEMS
 from linksim.core.seeding import derive_seed, seed_everything
 from linksim.core.task import get_task
@@ -72,7 +73,8 @@ class Trainer:
             learned = [n for n, c in SYSTEMS.items(cfg.task) if getattr(c, "learned", False)]
             raise LinksimError(f"system {cfg.system!r} has no trainable weights; learned "
                                f"systems: {', '.join(learned)}")
-        self.system = cls(cbr=cfg.cbr, config=cfg.config, **cfg.overrides).to(self.device)
+        self.system = cls(**self.task.train_build_kwargs(cfg), config=cfg.config,
+                          **cfg.overrides).to(self.device)
         self.channel = CHANNELS.get(cfg.channel)(**cfg.channel_params).to(self.device)
         self.loss_fn = LOSSES.get(cfg.loss)
         self.snr = SnrSpec.parse(cfg.snr)
@@ -81,12 +83,19 @@ class Trainer:
             self.opt, warmup_cosine(cfg.steps, cfg.warmup, cfg.min_lr_ratio))
         self.gen = torch.Generator().manual_seed(derive_seed(cfg.seed, "data"))
         self.sampler = self.task.train_sampler(cfg)
+        self.system.prepare_training(self.sampler)
         self.val = self.task.validation_batch(cfg)
         self.progress = progress or default_progress(cfg.log_every)
         self.step, self.elapsed, self.history = 0, 0.0, []
         self._losses: list[float] = []
         if cfg.resume and resume_path(cfg.out).is_file():
             self._load_resume()
+
+    @property
+    def val_key(self) -> str:
+        """The card key of the validation curve: ``val_<metric>[_<unit>]`` (``val_psnr_db``)."""
+        m = get_metric(self.task.val_metric)
+        return f"val_{m.name}" + (f"_{m.unit.lower()}" if m.unit else "")
 
     # --- resume state -----------------------------------------------------------------
     def _state(self) -> dict[str, Any]:
@@ -165,7 +174,7 @@ class Trainer:
                     curve = self.validate(cfg.val_snrs, PROGRESS_VAL_IMAGES)
                     val = curve[f"{mid[0]:g}"]
                     self.history.append({"step": self.step, "loss": round(mean_loss, 6),
-                                         "val_psnr_db": curve})
+                                         self.val_key: curve})
                 self.elapsed = time.perf_counter() - t0
                 self.progress.update(self.step, mean_loss, self.sched.get_last_lr()[0], val)
                 if self.step % cfg.save_every == 0 and self.step < cfg.steps:
@@ -210,7 +219,7 @@ class Trainer:
             "torch": torch.__version__, "linksim": __version__,
             "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
             "val_channel": {"name": cfg.channel, **cfg.channel_params},
-            "val_psnr_db": self.validate(cfg.val_snrs),
+            self.val_key: self.validate(cfg.val_snrs),
             "history": self.history,
             "command": cfg.command(),
         }
