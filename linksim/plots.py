@@ -31,6 +31,8 @@ def plot_records(records: list[Record], folder: Path, title: str = "",
     if not records:
         return []
     task = get_task(records[0].task)
+    if not task.axes:
+        return []  # a task without sweep axes (radiomap) has no curves to draw
     x_axis = task.axis(x) if x else (task.snr_axis or task.axes[0])
     others = [a for a in task.axes if a.name != x_axis.name]
     folder = Path(folder)

@@ -139,7 +139,8 @@ def check_resumable(root: Path, cfg: GenConfig) -> dict[str, Any] | None:
     return card
 
 
-def _card(cfg: GenConfig, done: list[dict[str, Any]], status: str) -> dict[str, Any]:
+def _card(cfg: GenConfig, done: list[dict[str, Any]], status: str,
+          versions: dict[str, str] | None = None) -> dict[str, Any]:
     counts = {s: sum(1 for e in done if e["split"] == s) for s in SPLITS}
     cities = {s: len({e["city"] for e in done if e["split"] == s}) for s in SPLITS}
     return {
@@ -158,7 +159,7 @@ def _card(cfg: GenConfig, done: list[dict[str, Any]], status: str) -> dict[str, 
         "split": "by city (train, val, test cities disjoint), never by transmitter",
         "trace_wall_s": round(sum(e["wall_s"] for e in done), 1),
         "generator": f"linksim {__version__} (linksim radiomap generate)",
-        "versions": raytracer.versions(),
+        "versions": raytracer.versions() if versions is None else versions,
         "updated": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
     }
 

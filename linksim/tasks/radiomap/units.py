@@ -14,6 +14,8 @@ Stored as 8-bit PNG, :math:`P` is quantized to steps of 100/255 = 0.39 dB.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import torch
 
@@ -22,6 +24,12 @@ FLOOR_DB = -140.0
 #: path gain (dB) of normalized value 1 (higher values clip)
 CEIL_DB = -40.0
 SPAN_DB = CEIL_DB - FLOOR_DB
+SPEED_OF_LIGHT = 299_792_458.0
+
+
+def friis_gain_db(d_m: torch.Tensor, frequency_hz: float) -> torch.Tensor:
+    r"""Free-space path gain :math:`-20\log_{10}(4\pi d f / c)` in dB at distance ``d_m`` (m)."""
+    return -20.0 * torch.log10(4.0 * math.pi * d_m * frequency_hz / SPEED_OF_LIGHT)
 
 
 def gain_to_unit(gain: np.ndarray, buildings: np.ndarray | None = None) -> np.ndarray:

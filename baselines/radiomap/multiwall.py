@@ -1,0 +1,96 @@
+r"""Log-distance path loss plus a loss per wall on the direct ray (COST-231 multi-wall style).
+
+.. math:: G_{\mathrm{dB}} = G_{\mathrm{FS}}(d_0) - 10\,n\log_{10}\frac{d}{d_0} - k\,L_w
+
+with :math:`d_0` = 1 m, :math:`G_{\mathrm{FS}}` the free-space gain (Friis), path-loss
+exponent :math:`n` (``exponent``), :math:`k` the number of building walls the straight
+line from the transmitter to the cell centre crosses (building-map transitions counted at
+``4`` samples per cell along the line) and :math:`L_w` the loss per wall (``wall_db``).
+COST 231 (Final Report, Sec. 4.7.3) gives the indoor multi-wall form; here it is applied to
+outdoor walls. The two numbers are fixed scenario parameters, not trained weights: the
+scenario uses a grid-search fit on the *training* cities (:func:`fit_multiwall`, two
+numbers for the whole data set; the values are in the scenario file).
+"""
+from __future__ import annotations
+
+import math
+
+import torch
+
+from baselines.radiomap.fspl import distances_m, finish
+from linksim.core.registry import SYSTEMS
+from linksim.errors import LinksimError
+from linksim.tasks.radiomap.system import RadioMapSystem
+from linksim.tasks.radiomap.units import db_to_unit, friis_gain_db
+
+SAMPLES_PER_CELL = 4
+
+
+def wall_counts(batch) -> torch.Tensor:
+    """[B, H, W] float64: building-map transitions on the segment transmitter -> cell centre."""
+    occ = batch.buildings.float()[:, None]                         # [B, 1, H, W]
+    b, _, h, w = occ.shape
+    steps = SAMPLES_PER_CELL * max(h, w)
+    t = torch.linspace(0.0, 1.0, steps, dtype=torch.float32, device=occ.device)
+    rows = torch.arange(h, dtype=torch.float32, device=occ.device)
+    cols = torch.arange(w, dtype=torch.float32, device=occ.device)
+    tx = batch.tx.float()
+    counts = []
+    for i in range(b):  # one map at a time keeps the [S, H, W] grid in memory
+        x = tx[i, 0] + t[:, None, None] * (cols[None, None, :] - tx[i, 0])   # [S, 1, W]
+        y = tx[i, 1] + t[:, None, None] * (rows[None, :, None] - tx[i, 1])   # [S, H, 1]
+        x, y = torch.broadcast_tensors(x, y)
+        grid = torch.stack([(x + 0.5) / w * 2 - 1, (y + 0.5) / h * 2 - 1], dim=-1)  # [S, H, W, 2]
+        inside = torch.nn.functional.grid_sample(
+            occ[i:i + 1].expand(steps, -1, -1, -1), grid, mode="nearest",
+            align_corners=False)[:, 0]                               # [S, H, W]
+        counts.append((inside[1:] - inside[:-1]).abs().sum(0))
+    return torch.stack(counts).double()
+
+
+def multiwall_gain_db(batch, exponent: float, wall_db: float) -> torch.Tensor:
+    """[B, H, W] float64 multi-wall path gain in dB."""
+    d = distances_m(batch)
+    g0 = friis_gain_db(torch.ones_like(d), batch.frequency_hz)
+    return g0 - 10.0 * exponent * torch.log10(d) - wall_db * wall_counts(batch)
+
+
+def fit_multiwall(batch, exponents: torch.Tensor | None = None,
+                  walls_db: torch.Tensor | None = None) -> tuple[float, float, float]:
+    """Grid search of ``(exponent, wall_db)`` minimizing the MSE of the *normalized*
+    prediction over the open cells of ``batch`` (the scale the metrics use, so cells below
+    the floor count as they do there). Grids: n in 1.5..6 step 0.1, L_w in 0..40 dB step 0.5.
+
+    :returns: ``(exponent, wall_db, mse)``.
+    """
+    exponents = torch.arange(15, 61, dtype=torch.float64) / 10 if exponents is None else exponents
+    walls_db = torch.arange(0, 81, dtype=torch.float64) / 2 if walls_db is None else walls_db
+    use = ~batch.buildings
+    logd = torch.log10(distances_m(batch))[use]
+    k = wall_counts(batch)[use]
+    truth = batch.target[:, 0].double()[use]
+    g0 = float(friis_gain_db(torch.ones(1, dtype=torch.float64), batch.frequency_hz))
+    best = (float("inf"), 0.0, 0.0)
+    for n in exponents.tolist():
+        pred = db_to_unit(g0 - 10.0 * n * logd[None] - walls_db[:, None] * k[None])  # [W, M]
+        mse = (pred - truth[None]).square().mean(1)
+        i = int(mse.argmin())
+        if float(mse[i]) < best[0]:
+            best = (float(mse[i]), n, float(walls_db[i]))
+    return best[1], best[2], best[0]
+
+
+@SYSTEMS.register("multiwall")
+class MultiWall(RadioMapSystem):
+    """Log-distance + per-wall loss on the direct ray; ``exponent`` n, ``wall_db`` L_w (dB)."""
+
+    def __init__(self, exponent: float = 2.0, wall_db: float = 10.0) -> None:
+        super().__init__()
+        for key, v in (("exponent", exponent), ("wall_db", wall_db)):
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v) \
+                    or v < 0:
+                raise LinksimError(f"{key}={v!r}: expected a non-negative number")
+        self.exponent, self.wall_db = float(exponent), float(wall_db)
+
+    def predict(self, batch) -> torch.Tensor:
+        return finish(batch, multiwall_gain_db(batch, self.exponent, self.wall_db))

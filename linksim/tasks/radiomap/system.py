@@ -1,0 +1,100 @@
+"""Radio-map systems: ``transmit(batch, None) -> (P_hat, {})`` with no channel.
+
+:class:`RadioMapSystem` is the base of every predictor (physics baselines and networks):
+it implements :meth:`predict` ([B, 1, H, W] estimate of the normalized path gain from a
+:class:`~linksim.tasks.radiomap.dataset.RadioBatch`). :class:`LearnedRadioMap` adds named
+configurations and checkpoints of the zoo (the configuration comes from the model card);
+its subclasses implement :meth:`build` and :meth:`network` (inputs [B, 2, H, W] -> [B, 1, H, W]).
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+
+from linksim.core.system import System
+from linksim.errors import LinksimError
+
+
+class RadioMapSystem(System):
+    """Base of the radio-map predictors. In evaluation mode predictions are clipped to [0, 1]."""
+
+    task: ClassVar[str] = "radiomap"
+    #: map sides must be a multiple of this (pooling depth of a network)
+    multiple: ClassVar[int] = 1
+
+    def predict(self, batch) -> torch.Tensor:
+        raise NotImplementedError
+
+    def transmit(self, batch, link=None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        h, w = batch.inputs.shape[-2:]
+        if h % self.multiple or w % self.multiple:
+            raise LinksimError(f"{type(self).__name__}: maps of {h}x{w} cells are not supported; "
+                               f"the side must be a multiple of {self.multiple}")
+        p_hat = self.predict(batch)
+        return (p_hat if self.training else p_hat.clamp(0.0, 1.0)), {}
+
+
+class LearnedRadioMap(RadioMapSystem):
+    """A network with trained weights: ``config`` names one of ``configs`` (overrides by
+    keyword), ``checkpoint`` an id in the zoo, ``random_weights=True`` an untrained model."""
+
+    learned: ClassVar[bool] = True
+    configs: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def __init__(self, config: str | None = None, checkpoint: str | None = None,
+                 random_weights: bool = False, **overrides: Any) -> None:
+        super().__init__()
+        from linksim import zoo
+
+        if config is None:
+            config = "small" if checkpoint is None else zoo.read_card(checkpoint)["config"]
+        if isinstance(config, str):
+            if config not in self.configs:
+                raise LinksimError(f"config={config!r}: unknown; choose one of "
+                                   f"{', '.join(sorted(self.configs))}")
+            config = self.configs[config]
+        unknown = sorted(set(overrides) - set(next(iter(self.configs.values()))))
+        if unknown:
+            raise LinksimError(f"unknown config key {unknown[0]!r}; keys: "
+                               f"{', '.join(sorted(next(iter(self.configs.values()))))}")
+        self.config: dict[str, Any] = {**config, **overrides}
+        self.build(**self.config)
+        self._checkpoint_id = None
+        if checkpoint is not None:
+            zoo.load_into(self, checkpoint)
+            self._checkpoint_id = checkpoint
+
+    @classmethod
+    def scenario_keys(cls) -> list[str]:
+        return ["checkpoint", "random_weights", "config"] + sorted(
+            {k for cfg in cls.configs.values() for k in cfg})
+
+    @classmethod
+    def check_params(cls, params: dict[str, Any]) -> None:
+        if "checkpoint" not in params and params.get("random_weights") is not True:
+            err = LinksimError("a learned system needs checkpoint = \"<id>\" (see 'linksim "
+                               "list') or random_weights = true for an untrained model")
+            err.key = "checkpoint"
+            raise err
+
+    @classmethod
+    def identity(cls, params: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(params.get("checkpoint"), str):
+            return {}
+        from linksim import zoo
+
+        return {"checkpoint_sha256": zoo.content_hash(params["checkpoint"])}
+
+    @property
+    def checkpoint_id(self) -> str | None:
+        return self._checkpoint_id
+
+    def build(self, **config: Any) -> None:
+        raise NotImplementedError
+
+    def network(self, inputs: torch.Tensor) -> torch.Tensor:
+        raise NotImplementedError
+
+    def predict(self, batch) -> torch.Tensor:
+        return self.network(batch.inputs)
