@@ -208,6 +208,11 @@ class Task:
         """The bandwidth arguments a training run builds its system with (``cbr``)."""
         return {"cbr": cfg.cbr}
 
+    def train_link_shape(self, batch: Any, system: Any) -> tuple[int, ...] | None:
+        """The channel-use budget of a training transmission (``None``: drawn for whatever
+        the system sends; e.g. ``(K, M)`` fading gains of a MISO downlink)."""
+        return None
+
 
 def get_task(name: str) -> Task:
     from linksim.core.registry import TASKS

@@ -135,7 +135,9 @@ class Trainer:
         x = self.sampler.sample(cfg.batch, self.gen).to(self.device)
         snr = draw_snr(self.snr, cfg.batch, self.gen).to(self.device)
         self.system.train()
-        x_hat, _ = self.system.transmit(x, Link(self.channel, snr, len(x), device=self.device))
+        link = Link(self.channel, snr, len(x), shape=self.task.train_link_shape(x, self.system),
+                    device=self.device)
+        x_hat, _ = self.system.transmit(x, link)
         loss = self.loss_fn(x, x_hat)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()

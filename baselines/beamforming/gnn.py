@@ -1,0 +1,12 @@
+"""``gnn``: graph attention over the complete user graph (after Zhang, Lu, Chen, Ai, Ding,
+"Model-based GNN enabled energy-efficient beamforming for ultra-dense wireless networks",
+IEEE TWC 2025; their code is not public, this is linksim's reading), three layers."""
+from __future__ import annotations
+
+from linksim.core.registry import SYSTEMS
+from linksim.tasks.beamforming.learned import GraphBeamformer
+
+
+@SYSTEMS.register("gnn")
+class GNN(GraphBeamformer):
+    """Three graph-attention layers (``layers = "aaa"``), size-agnostic in K."""

@@ -1,0 +1,171 @@
+r"""Learned beamformers: a network predicts the optimal structure's parameters.
+
+The network (subclasses' :meth:`LearnedBeamformer.build` / :meth:`LearnedBeamformer.heads`)
+outputs per user a dual logit :math:`a_k` and a power logit :math:`b_k`, and one
+budget logit :math:`c`; the beamformers are (model-based output, :mod:`.structure`)
+
+.. math::
+
+    P = P_{\max}\,\sigma(c),\quad q = P\,\mathrm{softmax}(a),\quad p = P\,\mathrm{softmax}(b),
+    \quad w_k = \sqrt{p_k}\,\frac{(I + A Q A^H)^{-1} a_k}{\|\cdot\|},
+
+so :math:`\sum_k \|w_k\|^2 = P \le P_{\max}` holds by construction for any weights.
+Trained unsupervised on the negative EE (loss ``neg_ee``) with ``linksim train``.
+
+A checkpoint's card records the configuration, including ``num_antennas`` (the M it was
+trained for); building it for another M is refused with a one-line error.
+"""
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+from torch import nn
+
+from linksim.errors import LinksimError
+from linksim.tasks.beamforming.cell import Cell
+from linksim.tasks.beamforming.features import graph_features
+from linksim.tasks.beamforming.structure import directions, gram, with_powers
+from linksim.tasks.beamforming.system import BeamformingSystem
+
+
+def _error(key: str, message: str) -> LinksimError:
+    err = LinksimError(message)
+    err.key = key
+    return err
+
+
+class LearnedBeamformer(BeamformingSystem):
+    """Subclasses set ``configs`` and implement :meth:`build` and :meth:`heads`."""
+
+    learned: ClassVar[bool] = True
+    configs: ClassVar[dict[str, dict[str, Any]]] = {}
+
+    def __init__(self, num_users: float | None = None, p_max_dbm: float | None = None,
+                 num_antennas: float = 64, config: str | dict[str, Any] | None = None,
+                 checkpoint: str | None = None, random_weights: bool = False,
+                 **overrides: Any) -> None:
+        super().__init__(num_users, p_max_dbm, num_antennas)
+        card = None
+        if checkpoint is not None:
+            from linksim import zoo
+
+            card = zoo.read_card(checkpoint)
+            trained_m = card.get("config", {}).get("num_antennas")
+            if trained_m != self.num_antennas:
+                raise LinksimError(f"checkpoint {checkpoint!r} was trained for num_antennas="
+                                   f"{trained_m}, the point has num_antennas={self.num_antennas}; "
+                                   "train one for this M (linksim train ... --set "
+                                   f"num_antennas={self.num_antennas}) or change the sweep")
+            if config is None:
+                config = {k: v for k, v in card["config"].items() if k != "num_antennas"}
+        config = "small" if config is None else config
+        if isinstance(config, str):
+            if config not in self.configs:
+                raise LinksimError(f"config={config!r}: unknown; choose one of "
+                                   f"{', '.join(sorted(self.configs))}")
+            config = self.configs[config]
+        self.config = {**config, **overrides, "num_antennas": self.num_antennas}
+        self.build(**{k: v for k, v in self.config.items() if k != "num_antennas"})
+        self._checkpoint_id = None
+        if card is not None:
+            self._load(card)
+
+    def _load(self, card: dict[str, Any]) -> None:
+        from linksim import zoo
+
+        cid = card["id"]
+        if card.get("system") != zoo.registered_name(type(self)):
+            raise LinksimError(f"checkpoint {cid!r}: trained for system {card.get('system')!r}, "
+                               f"not {zoo.registered_name(type(self))!r}; pick a matching one")
+        for key in sorted(set(self.config) | set(card["config"])):
+            if zoo.canonical(self.config.get(key)) != card["config"].get(key):
+                raise LinksimError(f"checkpoint {cid!r}: config key {key!r} is "
+                                   f"{card['config'].get(key)!r} in the checkpoint but "
+                                   f"{self.config.get(key)!r} here; drop that override")
+        state = torch.load(card["path"], map_location="cpu", weights_only=True)
+        own = self.state_dict()
+        if set(state) != set(own) or any(own[k].shape != state[k].shape for k in own):
+            raise LinksimError(f"checkpoint {cid!r}: its tensors do not fit the code; retrain it")
+        self.load_state_dict(state)
+        self._checkpoint_id = cid
+
+    # --- scenario interface ------------------------------------------------------------
+    @classmethod
+    def scenario_keys(cls) -> list[str]:
+        keys = {k for cfg in cls.configs.values() for k in cfg}
+        return ["checkpoint", "random_weights", "config"] + sorted(keys)
+
+    @classmethod
+    def check_params(cls, params: dict[str, Any]) -> None:
+        if "checkpoint" not in params and params.get("random_weights") is not True:
+            raise _error("checkpoint", "a learned system needs checkpoint = \"<id>\" (see "
+                         "'linksim list') or random_weights = true for an untrained model")
+        if not isinstance(params.get("random_weights", False), bool):
+            raise _error("random_weights", "random_weights: expected true or false")
+
+    @classmethod
+    def identity(cls, params: dict[str, Any]) -> dict[str, Any]:
+        if not isinstance(params.get("checkpoint"), str):
+            return {}
+        from linksim import zoo
+
+        return {"checkpoint_sha256": zoo.content_hash(params["checkpoint"])}
+
+    @property
+    def checkpoint_id(self) -> str | None:
+        return self._checkpoint_id
+
+    # --- the network -------------------------------------------------------------------
+    def build(self, **config: Any) -> None:
+        raise NotImplementedError
+
+    def heads(self, node: torch.Tensor, edge: torch.Tensor, order: torch.Tensor
+              ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Dual logits [B, K], power logits [B, K] and budget logit [B] (float32)."""
+        raise NotImplementedError
+
+    def design(self, h: torch.Tensor, p_max: torch.Tensor, cell: Cell) -> torch.Tensor:
+        g = gram(h)
+        node, edge, gain_db = graph_features(h, p_max, g)
+        order = torch.argsort(gain_db, dim=-1, descending=True)
+        a, b, c = (t.double() for t in self.heads(node, edge, order))
+        total = p_max * torch.sigmoid(c)
+        q = total[:, None] * a.softmax(dim=-1)
+        p = total[:, None] * b.softmax(dim=-1)
+        return with_powers(directions(h, q, g), p)
+
+
+#: width of the embedded edge features, computed once per network
+EDGE_DIM = 8
+
+
+class GraphBeamformer(LearnedBeamformer):
+    """Embedding, a stack of user layers (``layers``: ``a`` graph attention, ``m`` Mamba over
+    users by descending large-scale gain), per-user and pooled output heads."""
+
+    configs: ClassVar[dict[str, dict[str, Any]]] = {
+        "small": {"dim": 32, "heads": 4, "layers": "aaa", "d_state": 8}}
+
+    def build(self, dim: int, heads: int, layers: str, d_state: int) -> None:
+        from linksim.tasks.beamforming.features import EDGE_FEATURES, NODE_FEATURES
+        from linksim.tasks.beamforming.layers import GraphAttention, UserMamba
+
+        if not layers or set(layers) - {"a", "m"}:
+            raise LinksimError(f"layers={layers!r}: a string of 'a' (graph attention) and "
+                               "'m' (Mamba) layer codes")
+        self.embed = nn.Sequential(nn.Linear(NODE_FEATURES, dim), nn.GELU(), nn.Linear(dim, dim))
+        self.edge_embed = nn.Sequential(nn.Linear(EDGE_FEATURES, EDGE_DIM), nn.GELU(),
+                                        nn.Linear(EDGE_DIM, EDGE_DIM))
+        self.blocks = nn.ModuleList(
+            GraphAttention(dim, EDGE_DIM, heads) if code == "a" else UserMamba(dim, d_state=d_state)
+            for code in layers)
+        self.user_head = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, 2))
+        self.budget_head = nn.Sequential(nn.LayerNorm(dim), nn.Linear(dim, 1))
+
+    def heads(self, node, edge, order):
+        x, edge = self.embed(node), self.edge_embed(edge)
+        for block in self.blocks:
+            x = block(x, edge, order)
+        a, b = self.user_head(x).unbind(-1)
+        return a, b, self.budget_head(x.mean(dim=1))[:, 0]

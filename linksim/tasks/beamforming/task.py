@@ -1,0 +1,71 @@
+"""The beamforming task: items are user drops, a system returns a :class:`Downlink`.
+
+Axes (every one is given to the system's constructor): ``num_users`` K, ``p_max_dbm``
+(dBm) and ``num_antennas`` M. None is a bandwidth axis, so the fading of drop i is drawn
+from the same seed at every K, M and :math:`P_{\\max}` (nested: the first K users' fades
+do not depend on K). The scenario's channel must be ``rayleigh`` with ``fading = "fast"``
+(i.i.d. CN(0, 1) gains per user and antenna).
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import torch
+
+from linksim.core.registry import TASKS
+from linksim.core.task import Axis, Item, Task, parse_counts, parse_range
+from linksim.errors import LinksimError
+from linksim.tasks.beamforming.cell import Cell
+from linksim.tasks.beamforming.drops import Drops
+from linksim.tasks.beamforming.system import P_MAX_RANGE_DBM
+
+
+def parse_p_max(value: Any) -> list[float]:
+    """Power budgets in dBm inside :data:`P_MAX_RANGE_DBM`."""
+    values = parse_range(value)
+    lo, hi = P_MAX_RANGE_DBM
+    if not all(lo <= v <= hi for v in values):
+        raise ValueError(f"P_max is in dBm and must be in [{lo:g}, {hi:g}] (30 dBm = 1 W)")
+    return values
+
+
+@TASKS.register("beamforming")
+class BeamformingTask(Task):
+    """Energy-efficient multi-user MISO downlink beamforming."""
+
+    name = "beamforming"
+    axes = (Axis("num_users", "", "users K", parse_counts, (30.0,)),
+            Axis("p_max_dbm", "dBm", "P_max (dBm)", parse_p_max, (30.0,)),
+            Axis("num_antennas", "", "BS antennas M", parse_counts, (64.0,)))
+    default_dataset = "drops"
+    default_metrics = ("ee", "ee_ratio", "sum_rate", "tx_power", "violation", "time_ms")
+    val_metric = "ee"
+
+    def collate(self, items: Sequence[Item]) -> Drops:
+        return Drops.stack([it.data for it in items])
+
+    def channel_shape(self, batch: Drops, axes: dict[str, float]) -> tuple[int, ...]:
+        """(K, M): one i.i.d. fade per user and antenna."""
+        k = int(axes["num_users"])
+        if k > batch.num_users:
+            raise LinksimError(f"num_users={k}: the drops hold {batch.num_users} users; raise "
+                               "[source] max_users")
+        return (k, int(axes["num_antennas"]))
+
+    def example_batch(self, size: int, batch: int = 1) -> Drops:
+        """``batch`` drops of ``size`` users in the default cell (for ``linksim bench``)."""
+        distance, gain = Cell().drop(batch, size)
+        return Drops(distance, gain, Cell())
+
+    # --- training hooks ------------------------------------------------------------------
+    def train_sampler(self, cfg: Any) -> Any:
+        from linksim.tasks.beamforming.training_data import DropSampler
+
+        return DropSampler.from_spec(cfg.data)
+
+    def train_build_kwargs(self, cfg: Any) -> dict[str, Any]:
+        """Learned beamformers train on the drops' K and P_max (no scenario axes)."""
+        return {}
+
+    def train_link_shape(self, batch: Drops, system: Any) -> tuple[int, ...]:
+        return (batch.num_users, system.num_antennas)
