@@ -30,7 +30,7 @@ def awgn():
 
 
 def separated(mode: str, mcs: int = 1) -> Separated:
-    return SYSTEMS.get("separated")(cbr=CBR, mcs=mcs, mode=mode, codec="heif")
+    return SYSTEMS.get("separated", "image")(cbr=CBR, mcs=mcs, mode=mode, codec="heif")
 
 
 def test_param_grid_expands_best():
@@ -91,7 +91,7 @@ def test_abstracted_matches_bit_true_in_the_waterfall(images, awgn):
 
 
 def test_ideal_sends_capacity_and_bounds_separated(images, awgn):
-    ideal = SYSTEMS.get("ideal")(cbr=CBR, codec="heif")
+    ideal = SYSTEMS.get("ideal", "image")(cbr=CBR, codec="heif")
     n = 3 * 64 * 64 * CBR
     for snr in (0.0, 10.0):
         seed_everything(0)
