@@ -9,7 +9,9 @@ from linksim.core.paths import REPO, shared_data
 from linksim.core.registry import CHANNELS, SYSTEMS
 
 SHIPPED = [c["id"] for c in zoo.list_checkpoints()
-           if zoo.locate(c["id"]).parent == REPO / "zoo"]
+           if zoo.locate(c["id"]).parent == REPO / "zoo"
+           and c.get("system") in {n for n, cls in SYSTEMS.items("image")
+                                   if getattr(cls, "task", "") == "image"}]
 #: one checkpoint per system, with the channel its card was validated on
 REPRODUCED = ["mambajscc-small-16k-cbr1_16-rayleighfast-snr0_20",
               "swinjscc-small-cbr1_16-rayleigh-snr0_20",
