@@ -208,6 +208,12 @@ class Task:
         """The bandwidth arguments a training run builds its system with (``cbr``)."""
         return {"cbr": cfg.cbr}
 
+    def train_card(self, cfg: Any, train_items: int, val_items: int) -> dict[str, Any]:
+        """The model card's task-specific fields: the bandwidth trained for and the data
+        (``train_items`` source items, ``val_items`` validation items)."""
+        return {"data": {"train": cfg.data, "train_items": train_items, "val": cfg.val,
+                         "val_items": val_items}}
+
     def train_link_shape(self, batch: Any, system: Any) -> tuple[int, ...] | None:
         """The channel-use budget of a training transmission (``None``: drawn for whatever
         the system sends; e.g. ``(K, M)`` fading gains of a MISO downlink)."""

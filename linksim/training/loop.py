@@ -29,7 +29,6 @@ from linksim.core.metric import get_metric
 from linksim.core.registry import CHANNELS, LOSSES, SYSTEMS
 from linksim.core.seeding import derive_seed, seed_everything
 from linksim.core.task import get_task
-from linksim.core.task import ratio_label as cbr_label
 from linksim.errors import LinksimError
 from linksim.training.config import SnrSpec, TrainConfig
 from linksim.training.evaluate import metric_per_snr
@@ -85,7 +84,8 @@ class Trainer:
         self.sampler = self.task.train_sampler(cfg)
         self.system.prepare_training(self.sampler)
         self.val = self.task.validation_batch(cfg)
-        self.progress = progress or default_progress(cfg.log_every)
+        val = get_metric(self.task.val_metric)
+        self.progress = progress or default_progress(cfg.log_every, f"val_{val.name}", val.unit)
         self.step, self.elapsed, self.history = 0, 0.0, []
         self._losses: list[float] = []
         if cfg.resume and resume_path(cfg.out).is_file():
@@ -203,15 +203,13 @@ class Trainer:
         return {
             "system": cfg.system, "config": zoo.canonical(self.system.config),
             "config_name": cfg.config, "overrides": cfg.overrides,
-            "cbr": cfg.cbr, "cbr_label": cbr_label(cfg.cbr), "snr_db": str(self.snr),
+            **self.task.train_card(cfg, len(self.sampler),
+                                   0 if self.val is None else len(self.val)),
+            "snr_db": str(self.snr),
             "channel": {"name": cfg.channel, **cfg.channel_params},
             "loss": cfg.loss, "final_train_loss": round(final_loss, 6),
-            "data": {"train": cfg.data, "train_images": len(self.sampler),
-                     "resize_short_side": cfg.resize, "val": cfg.val,
-                     "val_images": 0 if self.val is None else len(self.val),
-                     "val_crop": cfg.val_crop},
             "steps": self.step, "planned_steps": cfg.steps, "batch": cfg.batch,
-            "crop": cfg.crop, "lr": cfg.lr,
+            "lr": cfg.lr,
             "weight_decay": cfg.weight_decay, "warmup": cfg.warmup, "clip": cfg.clip,
             "seed": cfg.seed,
             "params": sum(p.numel() for p in self.system.parameters()),

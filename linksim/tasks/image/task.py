@@ -11,7 +11,7 @@ from typing import Any, Iterator, Sequence
 import torch
 
 from linksim.core.registry import TASKS
-from linksim.core.task import SNR_AXIS, Item, Task, cbr_axis
+from linksim.core.task import SNR_AXIS, Item, Task, cbr_axis, ratio_label
 from linksim.tasks.image.system import num_channel_uses
 
 
@@ -55,6 +55,13 @@ class ImageTask(Task):
         from linksim.tasks.image.training_data import PatchSampler
 
         return PatchSampler(cfg.data, cfg.crop, cfg.resize)
+
+    def train_card(self, cfg: Any, train_items: int, val_items: int) -> dict[str, Any]:
+        """CBR, crop side and the photographs (count, resize, validation crop)."""
+        return {"cbr": cfg.cbr, "cbr_label": ratio_label(cfg.cbr), "crop": cfg.crop,
+                "data": {"train": cfg.data, "train_images": train_items,
+                         "resize_short_side": cfg.resize, "val": cfg.val,
+                         "val_images": val_items, "val_crop": cfg.val_crop}}
 
     def validation_batch(self, cfg: Any) -> torch.Tensor | None:
         from linksim.tasks.image.training_data import load_val

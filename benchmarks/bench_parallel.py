@@ -1,0 +1,102 @@
+"""Parallel grid points: speedup and identical records, serial against N workers (and Ray).
+
+    python benchmarks/bench_parallel.py [SCENARIO] [--workers 2] [--ray] [--set KEY=VALUE ...]
+                                        [--json results/parallel/bench.json]
+
+Runs one scenario (default: the quick start, whose points are CPU-bound learned inference)
+three ways in one process, each into a fresh folder: the serial executor (PyTorch on one
+thread, as each worker uses), ``--workers N`` local processes and, with ``--ray``, a private
+local Ray instance with N CPUs. It prints the wall time of each, the speedup over the
+serial run, and whether every record is identical to the serial one in every field except
+wall time and host (file order included). Exit code 1 when any record differs.
+
+The speedup includes everything a user waits for: pool start, model loading in every
+worker, and the driver's record appends. Run it on an otherwise idle machine.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import torch
+
+from linksim.core.executors import make_executor
+from linksim.core.runner import Runner, SilentReporter
+from linksim.scenario import load_scenario
+
+ROOT = Path(__file__).resolve().parents[1]
+VOLATILE = ("wall_time_s", "host")
+
+
+def stable(records) -> list[str]:
+    """Every record as canonical JSON without the fields that may differ between runs."""
+    return [json.dumps({k: v for k, v in asdict(r).items() if k not in VOLATILE},
+                       sort_keys=True) for r in records]
+
+
+def timed_run(path: Path, overrides: list[str], out: Path, executor) -> tuple[float, list]:
+    scenario = load_scenario(path, overrides)
+    t0 = time.perf_counter()
+    runner = Runner(scenario, output=out, executor=executor, reporter=SilentReporter())
+    records = runner.run()
+    if runner.failed:
+        raise SystemExit(f"{len(runner.failed)} points failed: {runner.failed[0]}")
+    return time.perf_counter() - t0, records
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("scenario", nargs="?", default=str(ROOT / "scenarios/image/quickstart.toml"))
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--ray", action="store_true", help="also run on a private local Ray")
+    ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    ap.add_argument("--json", type=Path, default=None, help="also write the results here")
+    args = ap.parse_args(argv)
+    torch.set_num_threads(1)  # the serial run gets what each worker gets: one thread
+    path = Path(args.scenario)
+    runs: dict[str, tuple[float, list]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        runs["serial"] = timed_run(path, args.set, tmp / "serial", make_executor("serial"))
+        runs[f"processes x{args.workers}"] = timed_run(
+            path, args.set, tmp / "processes", make_executor(workers=args.workers))
+        if args.ray:
+            import ray
+            ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False)
+            try:
+                runs[f"ray x{args.workers}"] = timed_run(
+                    path, args.set, tmp / "ray", make_executor("ray"))
+            finally:
+                ray.shutdown()
+    serial_s, serial = runs["serial"]
+    reference = stable(serial)
+    rows, identical = [], True
+    print(f"{path.name} {' '.join(args.set)}: {len(serial)} points, "
+          f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
+          f"torch {torch.__version__}")
+    print(f"{'executor':<16} {'wall s':>8} {'speedup':>8}  records")
+    for name, (wall, records) in runs.items():
+        same = stable(records) == reference
+        identical &= same
+        rows.append({"executor": name, "wall_s": round(wall, 2),
+                     "speedup": round(serial_s / wall, 3), "identical": same})
+        print(f"{name:<16} {wall:8.1f} {serial_s / wall:8.2f}  "
+              f"{'identical to serial' if same else 'DIFFERENT from serial'}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps({
+            "scenario": str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path),
+            "overrides": args.set, "points": len(serial), "cpus": os.cpu_count(),
+            "torch": torch.__version__, "runs": rows}, indent=2) + "\n")
+    return 0 if identical else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
