@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 import torch
 
+from linksim.core.learned import LearnedWeights
 from linksim.core.system import System
 from linksim.errors import LinksimError
 
@@ -35,60 +36,17 @@ class RadioMapSystem(System):
         return (p_hat if self.training else p_hat.clamp(0.0, 1.0)), {}
 
 
-class LearnedRadioMap(RadioMapSystem):
+class LearnedRadioMap(LearnedWeights, RadioMapSystem):
     """A network with trained weights: ``config`` names one of ``configs`` (overrides by
     keyword), ``checkpoint`` an id in the zoo, ``random_weights=True`` an untrained model."""
-
-    learned: ClassVar[bool] = True
-    configs: ClassVar[dict[str, dict[str, Any]]] = {}
 
     def __init__(self, config: str | None = None, checkpoint: str | None = None,
                  random_weights: bool = False, **overrides: Any) -> None:
         super().__init__()
-        from linksim import zoo
-
-        if config is None:
-            config = "small" if checkpoint is None else zoo.read_card(checkpoint)["config"]
-        if isinstance(config, str):
-            if config not in self.configs:
-                raise LinksimError(f"config={config!r}: unknown; choose one of "
-                                   f"{', '.join(sorted(self.configs))}")
-            config = self.configs[config]
-        unknown = sorted(set(overrides) - set(next(iter(self.configs.values()))))
-        if unknown:
-            raise LinksimError(f"unknown config key {unknown[0]!r}; keys: "
-                               f"{', '.join(sorted(next(iter(self.configs.values()))))}")
-        self.config: dict[str, Any] = {**config, **overrides}
+        self.config: dict[str, Any] = self.named_config(config, overrides, checkpoint)
         self.build(**self.config)
-        self._checkpoint_id = None
         if checkpoint is not None:
-            zoo.load_into(self, checkpoint)
-            self._checkpoint_id = checkpoint
-
-    @classmethod
-    def scenario_keys(cls) -> list[str]:
-        return ["checkpoint", "random_weights", "config"] + sorted(
-            {k for cfg in cls.configs.values() for k in cfg})
-
-    @classmethod
-    def check_params(cls, params: dict[str, Any]) -> None:
-        if "checkpoint" not in params and params.get("random_weights") is not True:
-            err = LinksimError("a learned system needs checkpoint = \"<id>\" (see 'linksim "
-                               "list') or random_weights = true for an untrained model")
-            err.key = "checkpoint"
-            raise err
-
-    @classmethod
-    def identity(cls, params: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(params.get("checkpoint"), str):
-            return {}
-        from linksim import zoo
-
-        return {"checkpoint_sha256": zoo.content_hash(params["checkpoint"])}
-
-    @property
-    def checkpoint_id(self) -> str | None:
-        return self._checkpoint_id
+            self.load_checkpoint(checkpoint)
 
     def build(self, **config: Any) -> None:
         raise NotImplementedError

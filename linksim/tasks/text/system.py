@@ -20,6 +20,7 @@ import torch
 
 from linksim.channels.base import Link
 from linksim.core.registry import LOSSES
+from linksim.core.learned import LearnedWeights
 from linksim.core.system import System
 from linksim.errors import LinksimError
 from linksim.tasks.text.batch import TextBatch
@@ -64,66 +65,26 @@ def cross_entropy(x: TextBatch, nll: torch.Tensor) -> torch.Tensor:
     return nll.sum() / (x.lengths - 1).sum().clamp_min(1).to(nll.device)
 
 
-class LearnedTextSystem(TextSystem):
-    """DeepSC-shaped learned systems; subclasses set ``configs`` (and ``mamba``)."""
+class LearnedTextSystem(LearnedWeights, TextSystem):
+    """DeepSC-shaped learned systems; subclasses set ``configs`` (and ``mamba``).
+    ``symbols_per_word`` is the bandwidth axis, so scenarios set it in ``[sweep]``."""
 
-    learned: ClassVar[bool] = True
     mamba: ClassVar[bool] = False
-    configs: ClassVar[dict[str, dict[str, Any]]] = {}
+    default_config: ClassVar[str] = "deepsc"
+    axis_keys: ClassVar[frozenset[str]] = frozenset({"symbols_per_word"})
 
     def __init__(self, symbols_per_word: float | None = None, config: str | None = None,
                  checkpoint: str | None = None, random_weights: bool = False,
                  **overrides: Any) -> None:
-        from linksim import zoo  # the zoo imports systems; keep the import local
-
-        card = zoo.read_card(checkpoint) if checkpoint is not None else None
-        if config is None:
-            config = card["config"] if card else "deepsc"
-        if isinstance(config, str):
-            if config not in self.configs:
-                raise LinksimError(f"config={config!r}: unknown; choose one of "
-                                   f"{', '.join(sorted(self.configs))}")
-            config = self.configs[config]
-        cfg = {**config, **overrides}
+        cfg = self.named_config(config, overrides, checkpoint)
         if symbols_per_word is not None:
             cfg["symbols_per_word"] = check_spw(symbols_per_word)
         super().__init__(cfg.get("symbols_per_word", 8))
         cfg["symbols_per_word"] = self.symbols_per_word
-        unknown = sorted(set(cfg) - set(next(iter(self.configs.values()))))
-        if unknown:
-            raise LinksimError(f"config key {unknown[0]!r}: unknown; keys: "
-                               f"{', '.join(sorted(next(iter(self.configs.values()))))}")
         self.config = cfg
         self.net = Transceiver(mamba=self.mamba, **cfg)
-        self._checkpoint_id = None
         if checkpoint is not None:
-            zoo.load_into(self, checkpoint)
-            self._checkpoint_id = checkpoint
-
-    @classmethod
-    def scenario_keys(cls) -> list[str]:
-        keys = {k for cfg in cls.configs.values() for k in cfg} - {"symbols_per_word"}
-        return ["checkpoint", "random_weights", "config"] + sorted(keys)
-
-    @classmethod
-    def check_params(cls, params: dict[str, Any]) -> None:
-        if "checkpoint" not in params and params.get("random_weights") is not True:
-            err = LinksimError("a learned system needs checkpoint = \"<id>\" (see 'linksim "
-                               "list') or random_weights = true for an untrained model")
-            err.key = "checkpoint"
-            raise err
-
-    @classmethod
-    def identity(cls, params: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(params.get("checkpoint"), str):
-            return {}
-        from linksim import zoo
-
-        return {"checkpoint_sha256": zoo.content_hash(params["checkpoint"])}
-
-    @property
-    def checkpoint_id(self) -> str | None:
-        return self._checkpoint_id
+            self.load_checkpoint(checkpoint)
 
     def encode(self, x: TextBatch, snr_db: torch.Tensor | None = None) -> torch.Tensor:
         """[B, S T] complex64 channel symbols of ``x`` (the transmitter alone)."""

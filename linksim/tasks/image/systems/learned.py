@@ -1,8 +1,7 @@
 """Base class of systems with trained weights (MambaJSCC, DeepJSCC, ...).
 
-A learned system is built from a named configuration (``configs``) plus
-overrides, or from a checkpoint id in the zoo (then the configuration and CBR
-come from the checkpoint's model card and must agree with the scenario).
+A learned system is built as :class:`~linksim.core.learned.LearnedWeights` describes
+(the CBR of a checkpoint's model card must agree with the scenario).
 
 A scenario may also give a *list* of checkpoint ids: every (SNR, CBR) point then
 uses the checkpoints trained at its CBR; if several are, they must each be trained
@@ -12,8 +11,9 @@ training SNR, the more robust model). Records name the checkpoint used.
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
+from linksim.core.learned import LearnedWeights
 from linksim.errors import LinksimError
 from linksim.tasks.image.system import ImageSystem
 
@@ -29,11 +29,8 @@ def trained_snr_db(card: dict[str, Any]) -> float:
                            "SNR (linksim train --snr 10)") from None
 
 
-class LearnedSystem(ImageSystem):
+class LearnedSystem(LearnedWeights, ImageSystem):
     """Subclasses set ``configs`` and implement :meth:`build`, :meth:`encode`, :meth:`decode`."""
-
-    learned: ClassVar[bool] = True
-    configs: ClassVar[dict[str, dict[str, Any]]] = {}
 
     def __init__(self, cbr: float, config: str | dict[str, Any] | None = None,
                  checkpoint: str | None = None, random_weights: bool = False,
@@ -42,21 +39,10 @@ class LearnedSystem(ImageSystem):
         if isinstance(checkpoint, list):
             raise LinksimError(f"checkpoint={checkpoint!r}: a list is resolved per grid point "
                                f"(use {type(self).__name__}.at_point); build with one id")
-        if config is None:  # "small", or the configuration the checkpoint was trained with
-            from linksim import zoo  # the zoo imports systems; keep the import local
-            config = "small" if checkpoint is None else zoo.read_card(checkpoint)["config"]
-        if isinstance(config, str):
-            if config not in self.configs:
-                raise LinksimError(f"config={config!r}: unknown; choose one of "
-                                   f"{', '.join(sorted(self.configs))}")
-            config = self.configs[config]
-        self.config: dict[str, Any] = {**config, **overrides}
+        self.config: dict[str, Any] = self.named_config(config, overrides, checkpoint)
         self.build(**self.config)
-        self._checkpoint_id: str | None = None
         if checkpoint is not None:
-            from linksim import zoo
-            zoo.load_into(self, checkpoint)
-            self._checkpoint_id = checkpoint
+            self.load_checkpoint(checkpoint)
 
     @classmethod
     def at_point(cls, params: dict[str, Any], axes: dict[str, float]) -> dict[str, Any]:
@@ -81,40 +67,7 @@ class LearnedSystem(ImageSystem):
         best = min(trained, key=lambda t: abs(t[0] - snr_db))  # first minimum: lower SNR
         return {**params, "checkpoint": best[1]}
 
-    @classmethod
-    def scenario_keys(cls) -> list[str]:
-        """Keys a scenario's ``[[systems]]`` entry may set: the checkpoint or the wish for
-        untrained weights, a named config, and any config key as an override."""
-        keys = {k for cfg in cls.configs.values() for k in cfg}
-        return ["checkpoint", "random_weights", "config"] + sorted(keys)
-
-    @classmethod
-    def check_params(cls, params: dict[str, Any]) -> None:
-        """A scenario names a checkpoint, or says it wants untrained weights."""
-        if "checkpoint" not in params and params.get("random_weights") is not True:
-            err = LinksimError("a learned system needs checkpoint = \"<id>\" (see 'linksim "
-                               "list') or random_weights = true for an untrained model")
-            err.key = "checkpoint"
-            raise err
-        if "random_weights" in params and not isinstance(params["random_weights"], bool):
-            err = LinksimError(f"random_weights={params['random_weights']!r}: expected true "
-                               "or false")
-            err.key = "random_weights"
-            raise err
-
-    @classmethod
-    def identity(cls, params: dict[str, Any]) -> dict[str, Any]:
-        """The content hash of the checkpoint's weights (a retrained id is recomputed)."""
-        if not isinstance(params.get("checkpoint"), str):
-            return {}
-        from linksim import zoo
-
-        return {"checkpoint_sha256": zoo.content_hash(params["checkpoint"])}
-
     def build(self, **config: Any) -> None:
         """Create the layers for ``config`` at ``self.cbr``."""
         raise NotImplementedError
 
-    @property
-    def checkpoint_id(self) -> str | None:
-        return self._checkpoint_id
