@@ -32,14 +32,14 @@ when lost for lack of budget) and ``quality`` (codec knob, -1 when nothing fits)
 """
 from __future__ import annotations
 
-from typing import Any, Callable, ClassVar
+from typing import Any, Callable
 
 import numpy as np
 import torch
 
 from baselines.image.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, pack_header,
                                         parse_header)
-from linksim.phy.mcs import MCS_TABLE, get_mcs
+from linksim.phy.envelope import McsEnvelope
 from linksim.phy.bicm import CRC_BITS, BitTrueLink, CodeBlocks
 from linksim.channels.base import Link
 from linksim.errors import LinksimError
@@ -104,7 +104,7 @@ class _CodecSystem(ImageSystem):
 
 
 @SYSTEMS.register("separated")
-class Separated(_CodecSystem):
+class Separated(McsEnvelope, _CodecSystem):
     """Image codec + CRC + 5G NR LDPC + QAM (see the module docstring).
 
     :param cbr: channel uses per real source value; ``n = cbr * 3HW`` symbols per image.
@@ -117,25 +117,13 @@ class Separated(_CodecSystem):
     :param num_iter: maximum BP iterations (bit-true; the tables use 20).
     """
 
-    envelope: ClassVar[str | None] = "mcs"
-
     def __init__(self, cbr: float, mcs: int | str = "best", codec: str = "auto",
                  mode: str = "abstracted", fallback: str = "grey", num_iter: int = 20) -> None:
         super().__init__(cbr, codec, fallback)
-        if mcs == "best":
-            raise LinksimError("mcs=\"best\" is expanded by the runner (Separated.param_grid); "
-                               "construct the system with one MCS index or name")
         if mode not in MODES:
             raise LinksimError(f"mode={mode!r}: choose one of {', '.join(MODES)}")
-        self.mcs, self.mode, self.num_iter = get_mcs(mcs), mode, int(num_iter)
+        self.mcs, self.mode, self.num_iter = self.one_mcs(mcs), mode, int(num_iter)
         self._links: dict[int, BitTrueLink] = {}
-
-    @classmethod
-    def param_grid(cls, params: dict[str, Any]) -> list[dict[str, Any]]:
-        """``mcs="best"`` (or absent) -> one params dict per MCS of the table."""
-        if params.get("mcs", "best") != "best":
-            return [params]
-        return [{**params, "mcs": entry.index} for entry in MCS_TABLE]
 
     def provenance(self) -> dict[str, Any]:
         return {**super().provenance(), "mode": self.mode, "mcs_name": self.mcs.name}

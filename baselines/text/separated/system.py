@@ -25,7 +25,7 @@ post-equalization SINR; a genie bound under block fading).
 """
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any
 
 import numpy as np
 import torch
@@ -36,7 +36,7 @@ from linksim.core.paths import shared_data
 from linksim.core.registry import SYSTEMS
 from linksim.errors import LinksimError
 from linksim.phy.bicm import BitTrueLink, CodeBlocks
-from linksim.phy.mcs import MCS_TABLE, get_mcs
+from linksim.phy.envelope import McsEnvelope
 from linksim.tasks.text.batch import TextBatch
 from linksim.tasks.text.system import Output, TextSystem
 from linksim.tasks.text.task import num_channel_uses
@@ -81,7 +81,7 @@ class _CodedText(TextSystem):
 
 
 @SYSTEMS.register("separated")
-class SeparatedText(_CodedText):
+class SeparatedText(McsEnvelope, _CodedText):
     """Source code + CRC + 5G NR LDPC + QAM, bit-true (module docstring).
 
     :param symbols_per_word: complex channel uses per token.
@@ -93,22 +93,11 @@ class SeparatedText(_CodedText):
     :param num_iter: maximum BP iterations.
     """
 
-    envelope: ClassVar[str | None] = "mcs"
-
     def __init__(self, symbols_per_word: float = 8, code: str = "huffman",
                  mcs: int | str = "best", train: str | None = None, num_iter: int = 20) -> None:
         super().__init__(symbols_per_word, code, train)
-        if mcs == "best":
-            raise LinksimError("mcs=\"best\" is expanded by the runner (param_grid); build the "
-                               "system with one MCS index or name")
-        self.mcs, self.num_iter = get_mcs(mcs), int(num_iter)
+        self.mcs, self.num_iter = self.one_mcs(mcs), int(num_iter)
         self._chains: dict[int, BitTrueLink] = {}
-
-    @classmethod
-    def param_grid(cls, params: dict[str, Any]) -> list[dict[str, Any]]:
-        if params.get("mcs", "best") != "best":
-            return [params]
-        return [{**params, "mcs": entry.index} for entry in MCS_TABLE]
 
     def provenance(self) -> dict[str, Any]:
         return {**super().provenance(), "mcs_name": self.mcs.name, "mode": "bit_true"}
