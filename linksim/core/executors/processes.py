@@ -14,6 +14,7 @@ unfinished point is submitted again; a point that was running when a pool broke
 from __future__ import annotations
 
 import multiprocessing
+from multiprocessing import forkserver
 import os
 import queue as queues
 from collections import Counter
@@ -71,9 +72,13 @@ class ProcessExecutor(Executor):
         if address:
             raise LinksimError(f"--address {address}: only --executor ray takes an address")
         self.workers = workers or os.cpu_count() or 1
+        # start the fork server now: it imports linksim (seconds) while the driver
+        # checks the scenario and computes the point ids
+        self._ctx = _context()
+        forkserver.ensure_running()
 
     def run(self, worker: PointWorker, points: Sequence[Point], sink: Sink) -> None:
-        ctx = _context()
+        ctx = self._ctx
         todo = dict(enumerate(points))
         deaths: Counter[int] = Counter()
         with ctx.Manager() as manager:

@@ -9,8 +9,9 @@ retried by Ray on another worker (``max_retries``); a point that raises is retur
 failure and not retried. Progress comes back through a :class:`ray.util.queue.Queue`.
 
 ``address``: ``None`` starts a private local instance (``workers`` CPUs); ``"auto"`` or
-``HOST:PORT`` joins a running cluster (``ray start --head``), where ``workers`` caps the
-points in flight. A Ray instance the caller already started (``ray.init``) is used as is.
+``HOST:PORT`` joins a running cluster (``ray start --head``), where ``workers`` is the
+number of points meant to run at once. Twice that many are in flight, so a worker that
+finishes a point finds the next one queued. A Ray instance the caller already started (``ray.init``) is used as is.
 """
 from __future__ import annotations
 
@@ -31,6 +32,22 @@ POLL_S = 0.1
 _workers: dict[str, PointWorker] = {}
 
 
+class _Outbox:
+    """Progress to the driver's queue without waiting for the queue actor's reply.
+
+    A Ray worker that waits in ``ray.get`` (as ``Queue.put`` does) lends its CPU to a
+    new worker process; the spare process is stopped as idle a moment later, so every
+    progress message would cost a worker start (and a model load). Calls of one worker to
+    one actor still arrive in order; the driver ignores messages of points already ended.
+    """
+
+    def __init__(self, queue: Any) -> None:
+        self.actor = queue.actor
+
+    def put(self, item: tuple) -> None:
+        self.actor.put_nowait.remote(item)
+
+
 def _point_task(run_id: str, scenario: Scenario, index: int, point: Point, queue: Any):
     import torch
 
@@ -43,7 +60,7 @@ def _point_task(run_id: str, scenario: Scenario, index: int, point: Point, queue
             _workers[run_id] = PointWorker(scenario)
         return _workers[run_id]
 
-    return run_reported(this_worker, index, point, queue)
+    return run_reported(this_worker, index, point, _Outbox(queue))
 
 
 # --- the driver side -------------------------------------------------------------------
@@ -86,7 +103,10 @@ class RayExecutor(Executor):
                 max_retries=ATTEMPTS - 1, retry_exceptions=False)
             scenario, run_id = ray.put(worker.scenario), uuid.uuid4().hex
             todo = list(enumerate(points))
-            window = self.workers or len(todo)
+            # twice the workers in flight: a worker finishing a point finds the next one
+            # queued at once (an idle Ray worker beyond the CPU count is stopped, and its
+            # successor would load the models again)
+            window = 2 * self.workers if self.workers else len(todo)
             while todo or flight:
                 while todo and len(flight) < window:
                     index, point = todo.pop(0)
