@@ -37,6 +37,11 @@ def snr_db_to_no(snr_db: torch.Tensor) -> torch.Tensor:
     return torch.pow(10.0, -snr_db / 10.0)
 
 
+def per_example(v: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
+    """A [B] tensor viewed as [B, 1, ...] to broadcast against ``like`` [B, ...] of any rank."""
+    return v.reshape(-1, *([1] * (like.dim() - 1)))
+
+
 def power_normalize(z: torch.Tensor) -> torch.Tensor:
     r"""Scale each example to unit average energy per complex symbol.
 
@@ -140,7 +145,7 @@ class Channel(nn.Module):
         r""":math:`y = h x + \sqrt{N_0} w` for x [B, n], a realization of the same shape
         and ``no`` [B]."""
         hx = x if real.h is None else real.h * x
-        return hx + real.w * no.sqrt()[:, None].to(real.w.real.dtype)
+        return hx + real.w * per_example(no.sqrt(), real.w).to(real.w.real.dtype)
 
     def receive(self, y: torch.Tensor | None, real: Realization, snr_db: torch.Tensor
                 ) -> tuple[torch.Tensor | None, CSI]:

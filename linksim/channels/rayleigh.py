@@ -25,7 +25,8 @@ from typing import Sequence
 
 import torch
 
-from linksim.channels.base import CSI, Channel, Realization, snr_db_to_no, unit_normal
+from linksim.channels.base import (CSI, Channel, Realization, per_example, snr_db_to_no,
+                                   unit_normal)
 from linksim.core.registry import CHANNELS, EQUALIZERS
 from linksim.errors import LinksimError
 
@@ -80,7 +81,7 @@ class Rayleigh(Channel):
     def receive(self, y: torch.Tensor | None, real: Realization, snr_db: torch.Tensor
                 ) -> tuple[torch.Tensor | None, CSI]:
         no = snr_db_to_no(snr_db)
-        x_hat, gain, no_eff = EQUALIZERS.get(self.equalizer)(y, real.h, no[:, None])
+        x_hat, gain, no_eff = EQUALIZERS.get(self.equalizer)(y, real.h, per_example(no, real.h))
         csi = CSI(snr_db=snr_db, no=no, h=real.h, gain=gain, no_eff=no_eff)
         if self.csi_snr == "effective":
             csi.snr_db = 10.0 * torch.log10(csi.sinr.mean(dim=-1))

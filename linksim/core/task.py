@@ -214,6 +214,11 @@ class Task:
         return {"data": {"train": cfg.data, "train_items": train_items, "val": cfg.val,
                          "val_items": val_items}}
 
+    def train_flags(self, cfg: Any) -> dict[str, Any]:
+        """The ``linksim train`` options of ``cfg`` that only this task reads (flag name
+        without ``--`` -> value), for the command line a model card keeps."""
+        return {}
+
     def train_link_shape(self, batch: Any, system: Any) -> tuple[int, ...] | None:
         """The channel-use budget of a training transmission (``None``: drawn for whatever
         the system sends; e.g. ``(K, M)`` fading gains of a MISO downlink)."""

@@ -137,22 +137,23 @@ class TrainConfig:
         import json
         import shlex
 
-        from linksim.core.task import ratio_label
+        from linksim.core.task import get_task
 
         def value(v: Any) -> str:
             return v if isinstance(v, str) else json.dumps(v)
 
         parts = ["linksim", "train", self.system, "--task", self.task, "--data", self.data,
-                 "--out", self.out, "--cbr", ratio_label(self.cbr), "--snr", self.snr,
+                 "--out", self.out, "--snr", self.snr,
                  "--channel", self.channel, "--config", self.config]
         for k, v in self.channel_params.items():
             parts += ["--channel-set", f"{k}={value(v)}"]
         for k, v in self.overrides.items():
             parts += ["--set", f"{k}={value(v)}"]
-        for flag in ("steps", "batch", "crop", "lr", "weight_decay", "warmup", "clip", "loss",
-                     "seed", "val_crop", "val_every"):
+        for flag in ("steps", "batch", "lr", "weight_decay", "warmup", "clip", "loss", "seed",
+                     "val_every"):
             parts += [f"--{flag.replace('_', '-')}", str(getattr(self, flag))]
-        parts += ["--resize", str(self.resize or 0)]
+        for flag, v in get_task(self.task).train_flags(self).items():
+            parts += [f"--{flag}", str(v)]
         if self.val:
             parts += ["--val", self.val]
         if self.val_count is not None:

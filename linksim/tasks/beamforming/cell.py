@@ -37,7 +37,7 @@ def dbm_to_w(dbm: float | torch.Tensor) -> float | torch.Tensor:
 
 @dataclass(frozen=True)
 class Cell:
-    """Every physical number of the cell (the README's table; the ``[source]`` keys).
+    r"""Every physical number of the cell (the README's table; the ``[source]`` keys).
 
     :ivar radius_m: outer drop radius :math:`r_{\max}` (m).
     :ivar min_distance_m: inner drop radius :math:`r_{\min}` (m).
@@ -79,7 +79,7 @@ class Cell:
 
     @property
     def noise_dbm(self) -> float:
-        """Thermal noise power over the band, :math:`-174 + 10\log_{10}B + NF` (dBm)."""
+        r"""Thermal noise power over the band, :math:`-174 + 10\log_{10}B + NF` (dBm)."""
         return THERMAL_NOISE_DBM_HZ + 10 * math.log10(self.bandwidth_mhz * 1e6) + self.noise_figure_db
 
     @property
@@ -105,7 +105,7 @@ class Cell:
 
     def drop(self, count: int, users: int, generator: torch.Generator | None = None
              ) -> tuple[torch.Tensor, torch.Tensor]:
-        """``count`` drops of ``users`` users: (2-D distances [count, users] in m,
+        r"""``count`` drops of ``users`` users: (2-D distances [count, users] in m,
         large-scale gains over noise :math:`10\log_{10}\beta_k/\sigma^2` [count, users] in dB),
         float64."""
         u = torch.rand(count, users, dtype=torch.float64, generator=generator)

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
+from linksim.core.learned import LearnedWeights
 from linksim.errors import LinksimError
 from linksim.tasks.beamforming.cell import Cell
 from linksim.tasks.beamforming.features import graph_features
@@ -29,92 +30,28 @@ from linksim.tasks.beamforming.structure import directions, gram, with_powers
 from linksim.tasks.beamforming.system import BeamformingSystem
 
 
-def _error(key: str, message: str) -> LinksimError:
-    err = LinksimError(message)
-    err.key = key
-    return err
+class LearnedBeamformer(LearnedWeights, BeamformingSystem):
+    """Subclasses set ``configs`` and implement :meth:`build` and :meth:`heads`.
+    ``num_antennas`` (M) is a sweep axis; the config keeps it, so a card names its M."""
 
-
-class LearnedBeamformer(BeamformingSystem):
-    """Subclasses set ``configs`` and implement :meth:`build` and :meth:`heads`."""
-
-    learned: ClassVar[bool] = True
-    configs: ClassVar[dict[str, dict[str, Any]]] = {}
+    axis_keys: ClassVar[frozenset[str]] = frozenset({"num_antennas"})
 
     def __init__(self, num_users: float | None = None, p_max_dbm: float | None = None,
                  num_antennas: float = 64, config: str | dict[str, Any] | None = None,
                  checkpoint: str | None = None, random_weights: bool = False,
                  **overrides: Any) -> None:
         super().__init__(num_users, p_max_dbm, num_antennas)
-        card = None
-        if checkpoint is not None:
-            from linksim import zoo
-
-            card = zoo.read_card(checkpoint)
-            trained_m = card.get("config", {}).get("num_antennas")
-            if trained_m != self.num_antennas:
-                raise LinksimError(f"checkpoint {checkpoint!r} was trained for num_antennas="
-                                   f"{trained_m}, the point has num_antennas={self.num_antennas}; "
-                                   "train one for this M (linksim train ... --set "
-                                   f"num_antennas={self.num_antennas}) or change the sweep")
-            if config is None:
-                config = {k: v for k, v in card["config"].items() if k != "num_antennas"}
-        config = "small" if config is None else config
-        if isinstance(config, str):
-            if config not in self.configs:
-                raise LinksimError(f"config={config!r}: unknown; choose one of "
-                                   f"{', '.join(sorted(self.configs))}")
-            config = self.configs[config]
-        self.config = {**config, **overrides, "num_antennas": self.num_antennas}
+        cfg = self.named_config(config, overrides, checkpoint)
+        trained_m = cfg.get("num_antennas", self.num_antennas)
+        if checkpoint is not None and trained_m != self.num_antennas:
+            raise LinksimError(f"checkpoint {checkpoint!r} was trained for num_antennas="
+                               f"{trained_m}, the point has num_antennas={self.num_antennas}; "
+                               "train one for this M (linksim train ... --set "
+                               f"num_antennas={self.num_antennas}) or change the sweep")
+        self.config = {**cfg, "num_antennas": self.num_antennas}
         self.build(**{k: v for k, v in self.config.items() if k != "num_antennas"})
-        self._checkpoint_id = None
-        if card is not None:
-            self._load(card)
-
-    def _load(self, card: dict[str, Any]) -> None:
-        from linksim import zoo
-
-        cid = card["id"]
-        if card.get("system") != zoo.registered_name(type(self)):
-            raise LinksimError(f"checkpoint {cid!r}: trained for system {card.get('system')!r}, "
-                               f"not {zoo.registered_name(type(self))!r}; pick a matching one")
-        for key in sorted(set(self.config) | set(card["config"])):
-            if zoo.canonical(self.config.get(key)) != card["config"].get(key):
-                raise LinksimError(f"checkpoint {cid!r}: config key {key!r} is "
-                                   f"{card['config'].get(key)!r} in the checkpoint but "
-                                   f"{self.config.get(key)!r} here; drop that override")
-        state = torch.load(card["path"], map_location="cpu", weights_only=True)
-        own = self.state_dict()
-        if set(state) != set(own) or any(own[k].shape != state[k].shape for k in own):
-            raise LinksimError(f"checkpoint {cid!r}: its tensors do not fit the code; retrain it")
-        self.load_state_dict(state)
-        self._checkpoint_id = cid
-
-    # --- scenario interface ------------------------------------------------------------
-    @classmethod
-    def scenario_keys(cls) -> list[str]:
-        keys = {k for cfg in cls.configs.values() for k in cfg}
-        return ["checkpoint", "random_weights", "config"] + sorted(keys)
-
-    @classmethod
-    def check_params(cls, params: dict[str, Any]) -> None:
-        if "checkpoint" not in params and params.get("random_weights") is not True:
-            raise _error("checkpoint", "a learned system needs checkpoint = \"<id>\" (see "
-                         "'linksim list') or random_weights = true for an untrained model")
-        if not isinstance(params.get("random_weights", False), bool):
-            raise _error("random_weights", "random_weights: expected true or false")
-
-    @classmethod
-    def identity(cls, params: dict[str, Any]) -> dict[str, Any]:
-        if not isinstance(params.get("checkpoint"), str):
-            return {}
-        from linksim import zoo
-
-        return {"checkpoint_sha256": zoo.content_hash(params["checkpoint"])}
-
-    @property
-    def checkpoint_id(self) -> str | None:
-        return self._checkpoint_id
+        if checkpoint is not None:
+            self.load_checkpoint(checkpoint)
 
     # --- the network -------------------------------------------------------------------
     def build(self, **config: Any) -> None:

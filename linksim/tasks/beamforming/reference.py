@@ -13,8 +13,11 @@ Starts (run side by side in the batch dimension): ZF with EE-optimal power
 (:mod:`.power`) and RZF at the same total power (K <= M), else RZF and MRT at 10% of the
 budget. The answer is the best, per instance, of the runs' results and of the heuristic
 candidates (MRT, ZF, RZF at full power); since EE never decreases along a run, it is at
-least as good as every heuristic baseline of the task (``tests/test_beamforming_reference``
-checks it, and checks the optimum against an exhaustive search at M = K = 2).
+least as good as MRT, ZF, RZF and ZF-EE by construction, and as WMMSE sum rate on every
+instance tested (``tests/test_beamforming.py`` checks both, and checks the optimum against
+a zoomed grid over the optimal structure at M = K = 2: converged to tol 1e-10 it meets it
+to 1e-6; the defaults stop up to 3.4e-4 below it). It is a local method: the learned
+systems beat it on 6-22% of instances, by at most 0.92% (README, "The beamforming link").
 """
 from __future__ import annotations
 

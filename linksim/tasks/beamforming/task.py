@@ -45,12 +45,14 @@ class BeamformingTask(Task):
         return Drops.stack([it.data for it in items])
 
     def channel_shape(self, batch: Drops, axes: dict[str, float]) -> tuple[int, ...]:
-        """(K, M): one i.i.d. fade per user and antenna."""
+        """(K_max, M): one i.i.d. fade per antenna for every user the drops hold (their
+        ``max_users``), of which a point at K uses the first K rows, so the fades are nested
+        in K (drawing (K, M) would not be: the imaginary parts follow all real parts)."""
         k = int(axes["num_users"])
         if k > batch.num_users:
             raise LinksimError(f"num_users={k}: the drops hold {batch.num_users} users; raise "
                                "[source] max_users")
-        return (k, int(axes["num_antennas"]))
+        return (batch.num_users, int(axes["num_antennas"]))
 
     def example_batch(self, size: int, batch: int = 1) -> Drops:
         """``batch`` drops of ``size`` users in the default cell (for ``linksim bench``)."""

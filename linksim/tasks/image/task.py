@@ -63,6 +63,10 @@ class ImageTask(Task):
                          "resize_short_side": cfg.resize, "val": cfg.val,
                          "val_images": val_items, "val_crop": cfg.val_crop}}
 
+    def train_flags(self, cfg: Any) -> dict[str, Any]:
+        return {"cbr": ratio_label(cfg.cbr), "crop": cfg.crop, "val-crop": cfg.val_crop,
+                "resize": cfg.resize or 0}
+
     def validation_batch(self, cfg: Any) -> torch.Tensor | None:
         from linksim.tasks.image.training_data import load_val
 

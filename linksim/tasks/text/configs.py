@@ -6,7 +6,8 @@
   frequency-ranked words, ~1.3 s per step): what the shipped checkpoints are trained with.
 - ``small``: 2 layers, d 64 (tests and quick looks).
 
-``d_state`` and ``expand`` set the Mamba blocks of ``mamba_deepsc`` (unused by ``deepsc``).
+``rx_positions`` adds word positions at the receiver (off in every named config: DeepSC's
+paper does without; ``--set rx_positions=true`` turns it on). ``d_state`` and ``expand`` set the Mamba blocks of ``mamba_deepsc`` (unused by ``deepsc``).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from typing import Any
 VOCAB = 22_234
 _BASE: dict[str, Any] = {"vocab": VOCAB, "symbols_per_word": 8, "dim": 128, "layers": 4,
                          "heads": 8, "ffn": 512, "dropout": 0.1, "cutoffs": None,
-                         "d_state": 16, "expand": 2.0}
+                         "d_state": 16, "expand": 2.0, "rx_positions": False}
 CONFIGS: dict[str, dict[str, Any]] = {
     "deepsc": _BASE,
     "adaptive": {**_BASE, "cutoffs": [2000, 8000]},

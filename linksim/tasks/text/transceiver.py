@@ -11,6 +11,7 @@ r"""DeepSC's transceiver (Xie et al., IEEE TSP 2021), optionally with the survey
     channel (AWGN / Rayleigh + MMSE): y [B, S T]
       -> channel decoder: u1 = ReLU(Linear(2 S, d)), u2 = ReLU(Linear(d, 512)),
          m = LayerNorm(u1 + Linear(512, d)(u2))                            per token
+      -> [+ sinusoidal positions]               (``rx_positions``; not in DeepSC's paper)
       -> [Mamba block]                          (Mamba-DeepSC: "prior to final semantic decoding")
       -> Transformer decoder x N (masked self-attention, cross-attention to m)
       -> softmax over V words (full, or an adaptive softmax over frequency-ranked words)
@@ -19,6 +20,13 @@ r"""DeepSC's transceiver (Xie et al., IEEE TSP 2021), optionally with the survey
 teacher-forced cross-entropy (DeepSC's first phase; its mutual-information term is not
 used). The receiver decodes greedily, at most ``T - 1`` tokens (it knows how many symbols
 arrived, hence ``T``), stopping at ``<END>``.
+
+The channel carries no word positions unless the channel encoder spends symbols on them:
+the encoder adds positions to embeddings scaled by :math:`\sqrt{d}`, which swamp them, and
+16 reals per word hold little else. The receiver knows the symbol order, so
+``rx_positions`` adds the sinusoidal positions to the channel decoder's output for free,
+which lets cross-attention find the next word by position; DeepSC's paper does without
+(the Mamba blocks' scans give Mamba-DeepSC the order anyway).
 
 Layers are PyTorch's ``nn.TransformerEncoderLayer`` / ``nn.TransformerDecoderLayer``
 (post-norm, ReLU, dropout 0.1, as DeepSC's code), width ``d`` = 128, 8 heads, FFN 512.
@@ -99,15 +107,16 @@ class Transceiver(nn.Module):
     :param vocab: V; :param symbols_per_word: S; :param dim: d; :param layers: N;
     :param heads, ffn, dropout: Transformer settings; :param cutoffs: adaptive softmax
     cutoffs (None: full softmax); :param mamba: insert the two Mamba blocks;
-    :param d_state, expand: their settings.
+    :param d_state, expand: their settings; :param rx_positions: add sinusoidal
+        positions to the channel decoder's output (see the module docstring).
     """
 
     def __init__(self, vocab: int, symbols_per_word: int = 8, dim: int = 128, layers: int = 4,
                  heads: int = 8, ffn: int = 512, dropout: float = 0.1,
                  cutoffs: list[int] | None = None, mamba: bool = False, d_state: int = 16,
-                 expand: float = 2.0) -> None:
+                 expand: float = 2.0, rx_positions: bool = False) -> None:
         super().__init__()
-        self.dim, self.spw = dim, int(symbols_per_word)
+        self.dim, self.spw, self.rx_positions = dim, int(symbols_per_word), bool(rx_positions)
         self.embed = nn.Embedding(vocab, dim, padding_idx=PAD)
         self.dropout = nn.Dropout(dropout)
         enc = nn.TransformerEncoderLayer(dim, heads, ffn, dropout, batch_first=True)
@@ -141,6 +150,8 @@ class Transceiver(nn.Module):
         """[B, S T] equalized symbols -> [B, T, d] memory for the semantic decoder."""
         r = torch.view_as_real(y).reshape(y.shape[0], -1, 2 * self.spw)
         m = self.channel_decoder(r)
+        if self.rx_positions:
+            m = m + sinusoidal(m.shape[1], self.dim, m.device)
         return self.mamba_rx(m, mask) if self.mamba_rx is not None else m
 
     def _decode(self, prefix: torch.Tensor, memory: torch.Tensor, mask: torch.Tensor
