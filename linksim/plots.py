@@ -21,6 +21,10 @@ from linksim.core.task import get_task  # noqa: E402
 from linksim.errors import LinksimError  # noqa: E402
 
 
+#: line style and marker of the first ten curves of a figure, the next ten, ...
+STYLES = ({"marker": "o", "linestyle": "-"}, {"marker": "s", "linestyle": "--"},
+          {"marker": "^", "linestyle": ":"})
+
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
 
@@ -47,12 +51,14 @@ def plot_records(records: list[Record], folder: Path, title: str = "",
             groups[key][rec.label].append((rec.axes[x_axis.name], mean, ci))
         for (channel, fixed), curves in sorted(groups.items()):
             fig, ax = plt.subplots(figsize=(8.6, 4.6))
-            for label, pts in sorted(curves.items()):
+            for i, (label, pts) in enumerate(sorted(curves.items())):
                 pts.sort()
                 xs, mean, ci = zip(*pts)
                 bars = list(zip(*(metric.clip(m, c) for m, c in zip(mean, ci))))
-                ax.errorbar(xs, mean, yerr=bars, marker="o",
-                            markersize=4, capsize=3, label=label)
+                # the colour cycle has 10 entries: later curves get another line and marker
+                style = STYLES[(i // 10) % len(STYLES)]
+                ax.errorbar(xs, mean, yerr=bars, color=f"C{i % 10}", markersize=4, capsize=3,
+                            label=label, **style)
             ax.set_xlabel(x_axis.label)
             ax.set_ylabel(metric.axis_label + ("" if metric.higher_is_better
                                                else " (lower is better)"))
