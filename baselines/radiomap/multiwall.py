@@ -94,3 +94,24 @@ class MultiWall(RadioMapSystem):
 
     def predict(self, batch) -> torch.Tensor:
         return finish(batch, multiwall_gain_db(batch, self.exponent, self.wall_db))
+
+
+def fit_on_training_maps(root: str | None = None, every: int = 8) -> dict[str, float]:
+    """:func:`fit_multiwall` on every ``every``-th training map of a data set (sorted by id:
+    with 8 transmitters per city, the first transmitter of each training city), the
+    numbers the scenario ``scenarios/radiomap/procedural_test.toml`` uses."""
+    from linksim.tasks.radiomap.dataset import RadioMapSet, collate
+
+    data = RadioMapSet(root, "train")
+    batch = collate([data[i] for i in range(0, len(data), every)])
+    n, wall_db, mse = fit_multiwall(batch)
+    return {"exponent": n, "wall_db": wall_db, "mse": mse, "maps": len(batch),
+            "data": str(data.root)}
+
+
+if __name__ == "__main__":  # python -m baselines.radiomap.multiwall [data-set folder]
+    import json
+    import sys
+
+    torch.set_num_threads(1)
+    print(json.dumps(fit_on_training_maps(sys.argv[1] if len(sys.argv) > 1 else None)))

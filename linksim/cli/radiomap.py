@@ -25,6 +25,20 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--threads", type=int, default=None, help="Dr.Jit threads (default: all)")
     g.set_defaults(main=generate_main)
 
+    f = cmds.add_parser("plot", help="figure of a system's predictions on a few maps "
+                        "(buildings, truth, prediction, error)")
+    f.add_argument("system", help="radio-map system (radiounet, radiomamba, fspl, multiwall)")
+    f.add_argument("--checkpoint", default=None, help="zoo id of a learned system")
+    f.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
+                   help="system parameter (repeatable), e.g. exponent=3.1")
+    f.add_argument("--data", default=None, help="data-set folder (default: the committed "
+                   "results/radiomap/data/procedural-128)")
+    f.add_argument("--split", default="test", help="train, val or test (default test)")
+    f.add_argument("--maps", default="0,40,85", help="positions of the maps in the split")
+    f.add_argument("--label", default=None, help="name in the titles (default: the system)")
+    f.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
+    f.add_argument("--out", required=True, help="PNG file")
+    f.set_defaults(main=plot_main)
 
 
 def generate_main(args: argparse.Namespace) -> int:
@@ -41,4 +55,26 @@ def generate_main(args: argparse.Namespace) -> int:
                     max_depth=args.max_depth, seed=args.seed)
     card = generate(cfg, threads=args.threads)
     print(json.dumps({k: card[k] for k in ("status", "maps", "cities", "trace_wall_s")}))
+    return 0
+
+
+def plot_main(args: argparse.Namespace) -> int:
+    from linksim.errors import LinksimError
+    from linksim.tasks.radiomap.figures import plot_predictions
+    from linksim.training.config import parse_sets
+
+    if args.threads:
+        import torch
+
+        torch.set_num_threads(args.threads)
+    try:
+        maps = [int(v) for v in args.maps.split(",")]
+    except ValueError:
+        raise LinksimError(f"--maps {args.maps!r}: expected whole numbers like 0,40,85") from None
+    params = parse_sets(args.sets)
+    if args.checkpoint:
+        params["checkpoint"] = args.checkpoint
+    path = plot_predictions(args.system, params, args.out, args.data, args.split, maps,
+                            args.label)
+    print(path)
     return 0

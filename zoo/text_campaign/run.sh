@@ -25,3 +25,5 @@ wait
 job deepsc-rxpos-l2-spw8-awgn-snr5_10 deepsc --set rx_positions=true
 # The same with 10000 steps (3.3x the budget above): is DeepSC under-trained or capped?
 job deepsc-rxpos-l2-spw8-awgn-snr5_10-s10k deepsc --set rx_positions=true --steps 10000
+# Mamba-DeepSC at the same 10000 steps: the equal-budget comparison with the job above.
+job mamba_deepsc-l2-spw8-awgn-snr5_10-s10k mamba_deepsc --steps 10000

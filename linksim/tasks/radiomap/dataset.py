@@ -58,6 +58,15 @@ class RadioBatch:
         """[B, H, W] bool, inside a building."""
         return self.inputs[:, 0] > 0.5
 
+    @property
+    def device(self) -> torch.device:
+        return self.inputs.device
+
+    @property
+    def shape(self) -> torch.Size:
+        """The shape of ``inputs`` (what ``linksim bench`` reads of an example batch)."""
+        return self.inputs.shape
+
     def to(self, device: torch.device | str) -> "RadioBatch":
         return replace(self, inputs=self.inputs.to(device), target=self.target.to(device),
                        tx=self.tx.to(device))
@@ -68,6 +77,21 @@ class RadioBatch:
     def __getitem__(self, index: slice) -> "RadioBatch":
         return replace(self, inputs=self.inputs[index], target=self.target[index],
                        tx=self.tx[index])
+
+
+def check_transmitter(heights: np.ndarray, tx: tuple[int, int], where: str) -> None:
+    """Refuse a transmitter (column, row) outside the map or inside a building: the
+    generator places every transmitter on an open street cell, and the models and
+    baselines assume it is outdoors."""
+    h, w = heights.shape
+    col, row = tx
+    if not (0 <= col < w and 0 <= row < h):
+        raise LinksimError(f"{where}: transmitter at cell (column {col}, row {row}) is outside "
+                           f"the {h}x{w} map")
+    if heights[row, col] > 0:
+        raise LinksimError(f"{where}: transmitter at cell (column {col}, row {row}) is inside "
+                           f"a building ({int(heights[row, col])} m high); place it on an "
+                           "open cell (linksim radiomap generate does)")
 
 
 def collate(items: Sequence[RadioItem]) -> RadioBatch:
@@ -142,8 +166,15 @@ class RadioMapSet:
 
     def __getitem__(self, i: int) -> RadioItem:
         e = self.entries[i]
-        return RadioItem(self.heights(e["city"]), storage.read_png(self.root / e["file"]),
-                         (int(e["tx"][0]), int(e["tx"][1])), self.cell_m, self.frequency_hz)
+        heights = self.heights(e["city"])
+        tx = (int(e["tx"][0]), int(e["tx"][1]))
+        check_transmitter(heights, tx, f"{self.root}: map {e['id']!r}")
+        gain = storage.read_png(self.root / e["file"])
+        if gain.shape != heights.shape:
+            raise LinksimError(f"{self.root}: map {e['id']!r} has {gain.shape[0]}x"
+                               f"{gain.shape[1]} cells but its city {heights.shape[0]}x"
+                               f"{heights.shape[1]}; regenerate the data set")
+        return RadioItem(heights, gain, tx, self.cell_m, self.frequency_hz)
 
     def batch(self) -> RadioBatch:
         """Every map of the split as one batch."""

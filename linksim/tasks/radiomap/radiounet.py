@@ -14,8 +14,13 @@ authors' ``RadioWNet(phase="firstU")`` (``lib/modules.py`` of RonLevie/RadioUNet
   T6 -> 20 [e1]; then 5x5 -> 20 on [., e0, x] and 5x5 -> 1 on [., x].
 
 (T k: transposed convolution, kernel k, stride 2.) Six poolings: map sides must be a
-multiple of 64. ``width`` scales every hidden width (``small``: 0.5). The output layer
-keeps its ReLU, as in the original, so predictions are non-negative. The second U-Net
+multiple of 64. ``width`` scales every hidden width (``small``: 0.5). With
+``output_relu = True`` (``paper``) the output layer keeps its ReLU, as in the original, so
+predictions are non-negative. ``small`` has a linear output layer instead (predictions are
+clipped to [0, 1] in evaluation, as for every radio-map system): on the procedural data set,
+where about 80 % of the cells are 0 (buildings and cells no ray reaches), the ReLU output
+died within the first 250 steps of a run at lr 5e-4 (every prediction 0, no gradient).
+The layer is ``head1.0`` either way, so the state-dict keys are the same. The second U-Net
 (RadioWNet) is not implemented.
 """
 from __future__ import annotations
@@ -52,10 +57,11 @@ def up_relu(cin: int, cout: int, kernel: int) -> nn.Sequential:
 class RadioUNet(LearnedRadioMap):
     """RadioUNet's first U-Net; ``inputs`` channels in, one out."""
 
-    configs = {"paper": {"width": 1.0, "inputs": 2}, "small": {"width": 0.5, "inputs": 2}}
+    configs = {"paper": {"width": 1.0, "inputs": 2, "output_relu": True},
+               "small": {"width": 0.5, "inputs": 2, "output_relu": False}}
     multiple = 64
 
-    def build(self, width: float, inputs: int) -> None:
+    def build(self, width: float, inputs: int, output_relu: bool = True) -> None:
         w = [max(1, round(c * width)) for c, _, _ in ENCODER]
         cins = [inputs] + w[:-1]
         self.encoder = nn.ModuleList(conv_relu(ci, co, k, p) for ci, co, (_, k, p)
@@ -72,7 +78,8 @@ class RadioUNet(LearnedRadioMap):
             prev = cout
         self.decoder = nn.ModuleList(layers)
         self.head0 = conv_relu(prev + w[0] + inputs, prev, 5)
-        self.head1 = conv_relu(prev + inputs, 1, 5)
+        self.head1 = (conv_relu(prev + inputs, 1, 5) if output_relu else
+                      nn.Sequential(nn.Conv2d(prev + inputs, 1, 5, padding=2)))
 
     def network(self, x: torch.Tensor) -> torch.Tensor:
         feats, h = [], x

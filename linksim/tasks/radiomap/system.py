@@ -27,6 +27,18 @@ class RadioMapSystem(System):
     def predict(self, batch) -> torch.Tensor:
         raise NotImplementedError
 
+    @classmethod
+    def check_example_size(cls, size: int, config: str | None = None, **params: Any) -> None:
+        """Refuse ``linksim bench --size`` for maps this system cannot take, before any
+        work (``multiple`` may depend on the configuration, so the model is built)."""
+        kwargs = dict(params, **({"config": config} if config is not None else {}))
+        if getattr(cls, "learned", False):
+            kwargs.setdefault("random_weights", True)
+        multiple = cls(**kwargs).multiple
+        if size % multiple:
+            raise LinksimError(f"{cls.__name__}: maps of {size}x{size} cells are not "
+                               f"supported; --size must be a multiple of {multiple}")
+
     def transmit(self, batch, link=None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         h, w = batch.inputs.shape[-2:]
         if h % self.multiple or w % self.multiple:

@@ -86,6 +86,10 @@ class RadioMapTask(Task):
         return MapSampler(cfg.data, "train")
 
     def validation_batch(self, cfg: Any) -> RadioBatch | None:
+        """The validation split of ``cfg.val``. There is no channel, so the SNR list of
+        the validation curve is cut to one entry (the card's curve is keyed ``"0"``)
+        instead of repeating the same maps at every training SNR."""
+        cfg.val_snrs = (0.0,)
         if not cfg.val:
             return None
         return RadioMapSet(cfg.val, "val", cfg.val_count).batch()
