@@ -44,6 +44,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("linksim: interrupted; every finished point is kept", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader went away (`linksim table ... | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        return 0
     except Exception as exc:  # noqa: BLE001 - a bug: one line and a log, never a bare traceback
         if os.environ.get("LINKSIM_DEBUG"):
             raise
