@@ -111,8 +111,8 @@ class Runner:
         for p in points:
             self.worker.channel(p)
             self.worker.system(p)
-        if points:
-            self.worker.items()
+        for p in points:
+            self.worker.check_items(p)
 
     def run(self) -> list[Record]:
         """Simulate every pending point; returns all records (old and new) in grid order."""

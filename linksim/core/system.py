@@ -69,6 +69,11 @@ class System(nn.Module):
         hash); part of the grid point's id."""
         return {}
 
+    def check_items(self, items: list[Any]) -> None:
+        """Raise :class:`~linksim.errors.LinksimError` if this system cannot take the
+        scenario's items (e.g. a map size a network does not support); called once per
+        system before any work. Default: every item is fine."""
+
     def prepare_training(self, data: Any) -> None:
         """Called once by ``linksim train`` before the first step with the task's training
         data (e.g. word frequencies for an adaptive softmax); default: nothing."""

@@ -131,6 +131,14 @@ class PointWorker:
             self._systems[key] = system.to(self.device).eval()
         return self._systems[key]
 
+    def check_items(self, p: Point) -> None:
+        """The system of ``p`` against the scenario's items, named like a build error."""
+        try:
+            self.system(p).check_items(self.items())
+        except LinksimError as exc:
+            raise LinksimError(f"{self.scenario.file}:{p.system.line}: [[systems]] "
+                               f"{p.system.label!r}: {exc}") from None
+
     def channel(self, p: Point):
         if p.channel is None:
             return None

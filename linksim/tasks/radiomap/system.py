@@ -39,11 +39,17 @@ class RadioMapSystem(System):
             raise LinksimError(f"{cls.__name__}: maps of {size}x{size} cells are not "
                                f"supported; --size must be a multiple of {multiple}")
 
-    def transmit(self, batch, link=None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        h, w = batch.inputs.shape[-2:]
+    def check_size(self, h: int, w: int) -> None:
         if h % self.multiple or w % self.multiple:
             raise LinksimError(f"{type(self).__name__}: maps of {h}x{w} cells are not supported; "
                                f"the side must be a multiple of {self.multiple}")
+
+    def check_items(self, items) -> None:
+        for h, w in sorted({it.data.heights.shape[-2:] for it in items}):
+            self.check_size(h, w)
+
+    def transmit(self, batch, link=None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        self.check_size(*batch.inputs.shape[-2:])
         p_hat = self.predict(batch)
         return (p_hat if self.training else p_hat.clamp(0.0, 1.0)), {}
 
