@@ -205,8 +205,7 @@ class Trainer:
             "config_name": cfg.config, "overrides": cfg.overrides,
             **self.task.train_card(cfg, len(self.sampler),
                                    0 if self.val is None else len(self.val)),
-            "snr_db": str(self.snr),
-            "channel": {"name": cfg.channel, **cfg.channel_params},
+            **self.channel_card(),
             "loss": cfg.loss, "final_train_loss": round(final_loss, 6),
             "steps": self.step, "planned_steps": cfg.steps, "batch": cfg.batch,
             "lr": cfg.lr,
@@ -218,11 +217,18 @@ class Trainer:
                       f"{torch.get_num_threads()} threads)",
             "torch": torch.__version__, "linksim": __version__,
             "created": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
-            "val_channel": {"name": cfg.channel, **cfg.channel_params},
             self.val_key: self.validate(cfg.val_snrs),
             "history": self.history,
             "command": cfg.command(),
         }
+
+    def channel_card(self) -> dict[str, Any]:
+        """The training SNR and channel (the validation uses the same), for tasks with a
+        channel; a task without one (radio maps) has none to state."""
+        if not self.task.needs_channel:
+            return {}
+        channel = {"name": self.cfg.channel, **self.cfg.channel_params}
+        return {"snr_db": str(self.snr), "channel": channel, "val_channel": channel}
 
     def finish(self, final_loss: float) -> dict[str, Any]:
         """Write ``<out>.pt`` and ``<out>.json``; return the card."""
