@@ -40,6 +40,27 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     f.add_argument("--out", required=True, help="PNG file")
     f.set_defaults(main=plot_main)
 
+    c = cmds.add_parser("coverage", help="trace a scene, turn path gain into SNR and draw where "
+                        "image system A beats B (from an image results folder, paired, 95%%)")
+    c.add_argument("--scene", default="munich", help="Sionna RT scene name or Mitsuba XML file")
+    c.add_argument("--tx", default="0,0,45", help="transmitter x,y,z in m (default 0,0,45)")
+    c.add_argument("--center", default="0,0", help="map centre x,y in m")
+    c.add_argument("--cells", type=int, default=128, help="cells per map side")
+    c.add_argument("--cell-m", type=float, default=4.0, help="cell side in m")
+    c.add_argument("--p-tx", type=float, default=30.0, help="transmit power in dBm")
+    c.add_argument("--bandwidth", type=float, default=10e6, help="bandwidth in Hz")
+    c.add_argument("--noise-figure", type=float, default=9.0, help="receiver NF in dB")
+    c.add_argument("--results", default="results/image/kodak_rayleigh",
+                   help="image results folder whose records give metric versus SNR")
+    c.add_argument("--a", default="MambaJSCC (CSI-ReST), campaign", help="label of system A")
+    c.add_argument("--b", default="HEVC-intra + LDPC + QAM", help="label of system B")
+    c.add_argument("--cbr", default="1/16", help="CBR of the records to read")
+    c.add_argument("--metric", default="psnr")
+    c.add_argument("--channel", default=None,
+                   help="channel label of the records (needed when they hold several)")
+    c.add_argument("--out", required=True, help="PNG file (a JSON summary is printed)")
+    c.set_defaults(main=coverage_main)
+
 
 def generate_main(args: argparse.Namespace) -> int:
     from linksim.errors import LinksimError
@@ -77,4 +98,34 @@ def plot_main(args: argparse.Namespace) -> int:
     path = plot_predictions(args.system, params, args.out, args.data, args.split, maps,
                             args.label)
     print(path)
+    return 0
+
+
+def _floats(flag: str, text: str, n: int) -> tuple[float, ...]:
+    from linksim.errors import LinksimError
+
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != n:
+        raise LinksimError(f"{flag} {text!r}: expected {n} numbers separated by commas")
+    return values
+
+
+def coverage_main(args: argparse.Namespace) -> int:
+    from linksim.errors import LinksimError
+    from linksim.tasks.radiomap.coverage import LinkBudget
+    from linksim.tasks.radiomap.coverage_figure import Site, coverage
+    from linksim.training.config import parse_cbr_flag
+
+    if args.cells <= 0 or args.cell_m <= 0 or args.bandwidth <= 0:
+        raise LinksimError("--cells, --cell-m and --bandwidth must be positive")
+    site = Site(scene=args.scene, tx=_floats("--tx", args.tx, 3),
+                center=_floats("--center", args.center, 2), cells=args.cells,
+                cell_m=args.cell_m)
+    budget = LinkBudget(args.p_tx, args.bandwidth, args.noise_figure)
+    summary = coverage(site, budget, args.results, args.a, args.b, parse_cbr_flag(args.cbr),
+                       args.out, args.metric, args.channel)
+    print(json.dumps(summary))
     return 0
