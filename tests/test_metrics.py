@@ -39,3 +39,18 @@ def test_accumulator_ci_matches_scipy_and_merges():
     assert whole.ci95 == pytest.approx((hi - lo) / 2)
     merged = Accumulator(a.sum + b.sum, a.sum_sq + b.sum_sq, a.count + b.count)
     assert merged.ci95 == pytest.approx(whole.ci95)
+
+
+def test_default_metric_is_the_tasks_first_recorded():
+    """A folder with MS-SSIM and PSNR shows PSNR (the image task's first default) unless
+    asked otherwise; without any default metric it shows its first recorded one."""
+    from pathlib import Path
+
+    from linksim.core.record import default_metric, read_records
+
+    records = read_records(Path(__file__).resolve().parents[1] / "results/image/div2k_rayleigh")
+    assert records and sorted(records[0].metrics) == ["ms_ssim", "psnr"]
+    assert default_metric(records) == "psnr"
+    for r in records:
+        del r.metrics["psnr"]
+    assert default_metric(records) == "ms_ssim"

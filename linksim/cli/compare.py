@@ -14,7 +14,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("folder", help="a results folder holding results.jsonl")
     p.add_argument("a", help="label of system A (as in results.csv)")
     p.add_argument("b", help="label of system B")
-    p.add_argument("--metric", default=None, help="metric (default: the first recorded)")
+    p.add_argument("--metric", default=None, help="metric (default: the task's first default metric that was recorded)")
     p.add_argument("--csv", default=None, help="also write the rows to this CSV file")
     p.set_defaults(main=main)
 
@@ -22,12 +22,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def main(args: argparse.Namespace) -> int:
     from linksim.core.compare import paired_differences
     from linksim.core.metric import get_metric
-    from linksim.core.record import load_records
+    from linksim.core.record import default_metric, load_records
     from linksim.core.task import get_task
     from linksim.errors import LinksimError
 
     records = load_records(Path(args.folder))
-    name = args.metric or next(iter(records[0].metrics))
+    name = args.metric or default_metric(records)
     if not any(name in r.metrics for r in records):
         raise LinksimError(f"--metric {name!r}: not in the records; recorded: "
                            f"{', '.join(sorted({m for r in records for m in r.metrics}))}")

@@ -12,7 +12,7 @@ import argparse
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("table", help="Markdown tables of a metric from results.jsonl")
     p.add_argument("folder", help="a results folder holding results.jsonl")
-    p.add_argument("--metric", default=None, help="metric (default: the first recorded)")
+    p.add_argument("--metric", default=None, help="metric (default: the task's first default metric that was recorded)")
     p.add_argument("--x", default=None, help="axis of the columns (default: the SNR axis)")
     p.add_argument("--digits", type=int, default=2)
     p.set_defaults(main=main)
@@ -72,11 +72,11 @@ def _single_column(records, metric_name: str, digits: int) -> str:
 def main(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from linksim.core.record import load_records
+    from linksim.core.record import default_metric, load_records
     from linksim.errors import LinksimError
 
     records = load_records(Path(args.folder))
-    name = args.metric or next(iter(records[0].metrics))
+    name = args.metric or default_metric(records)
     if not any(name in r.metrics for r in records):
         raise LinksimError(f"--metric {name!r}: not in the records")
     print(markdown_tables(records, name, args.x, args.digits))

@@ -144,6 +144,16 @@ def load_records(folder: Path) -> list[Record]:
     return records
 
 
+def default_metric(records: list[Record]) -> str:
+    """The metric a table or comparison shows when none is named: the task's first default
+    metric that was recorded, else the first recorded one."""
+    from linksim.core.task import get_task
+
+    recorded = {m for r in records for m in r.metrics}
+    preferred = [m for m in get_task(records[0].task).default_metrics if m in recorded]
+    return preferred[0] if preferred else next(iter(records[0].metrics))
+
+
 def append_record(folder: Path, record: Record) -> None:
     """Add one record to ``results.jsonl``: one appended line, flushed and synced.
 
