@@ -61,8 +61,11 @@ def main(args: argparse.Namespace) -> int:
         print(json.dumps(r))
         return 0
     print(f"system      {r['system']}  (config {r['config']})")
+    from linksim.core.task import get_task
+
+    takes_cbr = any(a.name == "cbr" for a in get_task(task).axes)
     print(f"input       {task} example of size {r['size']}" + (f", cbr {args.cbr}"
-                                                            if task == "image" else ""))
+                                                            if takes_cbr else ""))
     print(f"parameters  {r['params']:,} ({r['params'] / 1e6:.3f} M)")
     print(f"MACs        {r['macs']:,} ({r['macs'] / 1e9:.3f} G; encoder "
           f"{r['encoder_macs'] / 1e9:.3f} G, decoder {r['decoder_macs'] / 1e9:.3f} G)")
