@@ -47,6 +47,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--center", default="0,0", help="map centre x,y in m")
     c.add_argument("--cells", type=int, default=128, help="cells per map side")
     c.add_argument("--cell-m", type=float, default=4.0, help="cell side in m")
+    c.add_argument("--no-diffraction", action="store_true",
+                   help="trace reflections and refractions only (as the data set)")
     c.add_argument("--p-tx", type=float, default=30.0, help="transmit power in dBm")
     c.add_argument("--bandwidth", type=float, default=10e6, help="bandwidth in Hz")
     c.add_argument("--noise-figure", type=float, default=9.0, help="receiver NF in dB")
@@ -123,7 +125,7 @@ def coverage_main(args: argparse.Namespace) -> int:
         raise LinksimError("--cells, --cell-m and --bandwidth must be positive")
     site = Site(scene=args.scene, tx=_floats("--tx", args.tx, 3),
                 center=_floats("--center", args.center, 2), cells=args.cells,
-                cell_m=args.cell_m)
+                cell_m=args.cell_m, diffraction=not args.no_diffraction)
     budget = LinkBudget(args.p_tx, args.bandwidth, args.noise_figure)
     summary = coverage(site, budget, args.results, args.a, args.b, parse_cbr_flag(args.cbr),
                        args.out, args.metric, args.channel)

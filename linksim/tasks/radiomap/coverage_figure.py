@@ -28,6 +28,7 @@ class Site:
     frequency_hz: float = 3.5e9
     rays: int = 1_000_000
     max_depth: int = 3
+    diffraction: bool = True      # edge diffraction fills the street canyons off the direct ray
     seed: int = 0
 
 
@@ -39,7 +40,8 @@ def trace(site: Site) -> tuple[np.ndarray, np.ndarray]:
     cx, cy = site.center
     gain = raytracer.path_gain(scene, site.tx, (cx, cy, site.rx_height_m), site.cells,
                                site.cell_m, frequency_hz=site.frequency_hz, rays=site.rays,
-                               max_depth=site.max_depth, seed=site.seed)
+                               max_depth=site.max_depth, seed=site.seed,
+                               diffraction=site.diffraction)
     half = site.cells * site.cell_m / 2
     centres = -half + site.cell_m * (np.arange(site.cells) + 0.5)
     xs, ys = np.meshgrid(cx + centres, cy + centres)
