@@ -28,7 +28,7 @@ def markdown_tables(records, metric_name: str, x: str | None = None, digits: int
     task = get_task(records[0].task)
     metric = get_metric(metric_name)
     if not task.axes:  # a task without axes (radio maps): one column, the mean
-        return _single_column(records, metric_name, digits)
+        return _single_column(records, metric, digits)
     x_axis = task.axis(x) if x else (task.snr_axis or task.axes[0])
     others = [a for a in task.axes if a.name != x_axis.name]
     groups: dict[tuple, dict[str, dict[float, str]]] = defaultdict(lambda: defaultdict(dict))
@@ -52,12 +52,11 @@ def markdown_tables(records, metric_name: str, x: str | None = None, digits: int
     return "\n".join(out)
 
 
-def _single_column(records, metric_name: str, digits: int) -> str:
+def _single_column(records, metric, digits: int) -> str:
     """A row per system (and channel, if any), one cell ``mean ± 95% half-width``."""
-    from linksim.core.metric import get_metric
     from linksim.core.record import mean_ci, reduce_envelopes
 
-    metric = get_metric(metric_name)
+    metric_name = metric.name
     rows: dict[tuple[str, str], str] = {}
     for rec in reduce_envelopes([r for r in records if metric_name in r.metrics], metric_name,
                                 metric.higher_is_better):

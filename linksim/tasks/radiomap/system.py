@@ -34,10 +34,7 @@ class RadioMapSystem(System):
         kwargs = dict(params, **({"config": config} if config is not None else {}))
         if getattr(cls, "learned", False):
             kwargs.setdefault("random_weights", True)
-        multiple = cls(**kwargs).multiple
-        if size % multiple:
-            raise LinksimError(f"{cls.__name__}: maps of {size}x{size} cells are not "
-                               f"supported; --size must be a multiple of {multiple}")
+        cls(**kwargs).check_size(size, size)
 
     def check_size(self, h: int, w: int) -> None:
         if h % self.multiple or w % self.multiple:
