@@ -6,8 +6,9 @@
 #
 # Jobs run one after another on one thread at the lowest priority; each resumes from
 # zoo/<id>.resume.pt (written every 200 steps; commit it to carry a run to another machine)
-# and is skipped once zoo/<id>.json exists. Start (or restart after a session ended):
-#     nohup zoo/campaign/run.sh > zoo/campaign/log.txt 2>&1 &
+# and is skipped once zoo/<id>.json exists or while another runner holds its lock, so two
+# runners (one per free core) share the queue. Start (or restart after a session ended):
+#     nohup zoo/campaign/run.sh >> zoo/campaign/log.txt 2>&1 &
 set -u
 cd "$(dirname "$0")/../.."
 DATA=${LINKSIM_TRAIN_DATA:-../shared/data/photos}
@@ -18,8 +19,11 @@ COMMON=(--data "$DATA" --val "$VAL" --channel rayleigh --fading fast --snr 0:20 
 job() {  # id system cbr [extra flags...]
     local id=$1 system=$2 cbr=$3; shift 3
     [ -f "zoo/$id.json" ] && { echo "# $id: done"; return; }
+    exec {lock}> "zoo/$id.lock"  # released when the runner exits, however it exits
+    flock -n "$lock" || { echo "# $id: another runner has it"; exec {lock}>&-; return; }
     echo "# $id: training ($(date -u +%FT%TZ))"
     nice -n 19 python -m linksim train "$system" --out "zoo/$id" --cbr "$cbr" "${COMMON[@]}" "$@"
+    exec {lock}>&-
 }
 job mambajscc-small-c128-cbr1_16-rayleighfast-snr0_20 mambajscc 1/16
 job swinjscc-small-c128-cbr1_16-rayleighfast-snr0_20 swinjscc 1/16 --set 'dims=[48,96]'
