@@ -214,3 +214,17 @@ def test_table_prints_markdown_from_records(scenario_file, tmp_path, capsys):
     assert main(["table", str(out), "--metric", "psnr"]) == 0
     text = capsys.readouterr().out
     assert text.count("| system | 0 dB | 10 dB |") == 4 and "| uncoded |" in text
+
+
+def test_table_readme_rewrites_marked_blocks(scenario_file, tmp_path, capsys):
+    out = tmp_path / "t"
+    assert main(["run", str(scenario_file), "--out", str(out), "--no-plots"]) == 0
+    readme = tmp_path / "README.md"
+    readme.write_text("intro\n<!-- table: t --metric psnr -->\nstale\n<!-- /table -->\nend\n")
+    capsys.readouterr()
+    assert main(["table", "--readme", str(readme)]) == 0
+    text = readme.read_text()
+    assert "stale" not in text and text.startswith("intro\n") and text.endswith("<!-- /table -->\nend\n")
+    assert text.count("| system | 0 dB | 10 dB |") == 4
+    assert main(["table", "--readme", str(readme)]) == 0          # idempotent
+    assert readme.read_text() == text

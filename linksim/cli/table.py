@@ -3,6 +3,10 @@
 One table per (channel, other axes): a row per system, a column per value of ``--x``
 (default: the SNR axis), cells ``mean ± 95% half-width``; envelope systems at their best
 variant per point (best by the metric's direction).
+
+``linksim table --readme README.md`` regenerates every block of a Markdown file between
+``<!-- table: FOLDER [--metric M] [--x AXIS] -->`` and ``<!-- /table -->`` from the records
+of FOLDER (relative to the file's folder), in place.
 """
 from __future__ import annotations
 
@@ -11,7 +15,9 @@ import argparse
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("table", help="Markdown tables of a metric from results.jsonl")
-    p.add_argument("folder", help="a results folder holding results.jsonl")
+    p.add_argument("folder", nargs="?", help="a results folder holding results.jsonl")
+    p.add_argument("--readme", default=None, metavar="FILE",
+                   help="regenerate the table blocks of this Markdown file in place")
     p.add_argument("--metric", default=None, help="metric (default: the task's first default metric that was recorded)")
     p.add_argument("--x", default=None, help="axis of the columns (default: the SNR axis)")
     p.add_argument("--digits", type=int, default=2)
@@ -68,15 +74,49 @@ def _single_column(records, metric, digits: int) -> str:
     return "\n".join(out) + "\n"
 
 
-def main(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
+def folder_tables(folder, metric: str | None, x: str | None, digits: int) -> str:
+    """The tables of the records in ``folder`` (default metric: the task's first recorded)."""
     from linksim.core.record import default_metric, load_records
     from linksim.errors import LinksimError
 
-    records = load_records(Path(args.folder))
-    name = args.metric or default_metric(records)
+    records = load_records(folder)
+    name = metric or default_metric(records)
     if not any(name in r.metrics for r in records):
-        raise LinksimError(f"--metric {name!r}: not in the records")
-    print(markdown_tables(records, name, args.x, args.digits))
+        raise LinksimError(f"{folder}: --metric {name!r} is not in the records")
+    return markdown_tables(records, name, x, digits)
+
+
+_BLOCK = r"(<!-- table: (\S+)((?: --\w+ \S+)*) -->\n)(.*?)(<!-- /table -->)"
+
+
+def rewrite_readme(path, digits: int = 2) -> int:
+    """Regenerate every table block of the Markdown file ``path``; returns how many."""
+    import re
+    from pathlib import Path
+
+    path = Path(path)
+    text = path.read_text()
+
+    def block(m: re.Match) -> str:
+        flags = dict(zip(*[iter(m.group(3).split())] * 2))
+        tables = folder_tables(path.parent / m.group(2), flags.get("--metric"),
+                               flags.get("--x"), digits)
+        return m.group(1) + tables.rstrip("\n") + "\n" + m.group(5)
+
+    new, count = re.subn(_BLOCK, block, text, flags=re.S)
+    path.write_text(new)
+    return count
+
+
+def main(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from linksim.errors import LinksimError
+
+    if args.readme:
+        print(f"{args.readme}: {rewrite_readme(args.readme, args.digits)} table blocks rewritten")
+        return 0
+    if args.folder is None:
+        raise LinksimError("table: give a results FOLDER or --readme FILE")
+    print(folder_tables(Path(args.folder), args.metric, args.x, args.digits))
     return 0
