@@ -228,3 +228,18 @@ def test_table_readme_rewrites_marked_blocks(scenario_file, tmp_path, capsys):
     assert text.count("| system | 0 dB | 10 dB |") == 4
     assert main(["table", "--readme", str(readme)]) == 0          # idempotent
     assert readme.read_text() == text
+
+
+def test_a_renamed_system_reuses_its_points_under_the_new_label(scenario_file, tmp_path, capsys):
+    out = tmp_path / "r"
+    assert main(["run", str(scenario_file), "--out", str(out), "--no-plots"]) == 0
+    before = read_records(out)
+    renamed = tmp_path / "renamed.toml"
+    renamed.write_text(scenario_file.read_text().replace('name = "uncoded"',
+                                                         'name = "uncoded"\nlabel = "Uncoded, renamed"'))
+    capsys.readouterr()
+    assert main(["run", str(renamed), "--out", str(out), "--no-plots"]) == 0
+    assert "8 of 8 points reused" in capsys.readouterr().err
+    after = read_records(out)
+    assert {r.label for r in after} == {"Uncoded, renamed"}
+    assert [r.metrics for r in after] == [r.metrics for r in before]

@@ -200,6 +200,25 @@ def order_records(folder: Path, rank: dict[str, int]) -> list[Record]:
     return [records[k] for k in order]
 
 
+def relabel_records(folder: Path, labels: dict[str, str]) -> int:
+    """Give each record whose ``point_id`` is in ``labels`` that label (a scenario whose
+    system was renamed reuses its points under the new name); returns how many changed.
+    Other lines stay byte for byte; the file is replaced atomically, only if one changed."""
+    path = Path(folder) / RECORDS
+    if not path.exists():
+        return 0
+    lines, changed = [line for line in path.read_text().splitlines() if line.strip()], 0
+    for k, line in enumerate(lines):
+        data = json.loads(line)
+        label = labels.get(data.get("point_id"))
+        if label is not None and data.get("label") != label:
+            data["label"], changed = label, changed + 1
+            lines[k] = Record.from_dict(data).to_json()
+    if changed:
+        atomic_write(path, "".join(line + "\n" for line in lines))
+    return changed
+
+
 def reduce_envelopes(records: Iterable[Record], metric: str, higher_is_better: bool = True
                      ) -> list[Record]:
     """Keep, per (label, channel, axes), the variant with the best mean ``metric``.

@@ -30,7 +30,8 @@ from typing import Any, Protocol, Sequence
 from linksim.core.executors import Executor, make_executor
 from linksim.core.grid import Point, expand_points
 from linksim.core.output import FolderLock, check_writable
-from linksim.core.record import Record, append_record, order_records, read_records, write_table
+from linksim.core.record import (Record, append_record, order_records, read_records,
+                                 relabel_records, write_table)
 from linksim.core.worker import PointWorker
 from linksim.errors import LinksimError
 from linksim.scenario.config import Scenario
@@ -102,6 +103,7 @@ class Runner:
         points = self.points()
         ids = [self.point_id(p) for p in points]
         self._rank = {pid: i for i, pid in reversed(list(enumerate(ids)))}
+        self._labels = {pid: p.system.label for p, pid in zip(points, ids)}
         todo = [p for p, pid in zip(points, ids) if pid not in done]
         return todo, len(points) - len(todo)
 
@@ -125,6 +127,7 @@ class Runner:
             (self.output / "results.jsonl").unlink(missing_ok=True)
         self.check_mixing()
         todo, done = self.pending()
+        relabel_records(self.output, self._labels)
         self.reused, self.retried, self.failed = done, 0, []
         self.check(todo)
         self.reporter.start(len(todo) + done, done)

@@ -27,7 +27,9 @@ but not its widths or depths, which are our choice to meet that count) and ``sma
 CPU training (widths 16-32-64-128, one block per stage, N = 8, and a 2x2 patch stem:
 a stride-2 convolution in, a stride-2 transposed convolution plus a 3x3 convolution on
 [features, inputs] out, so the longest scan is (H/2)(W/2) tokens, not HW; a CPU
-concession the paper does not make). Map sides must be a multiple of
+concession the paper does not make) and a transmitter map dilated to 9 x 9 cells
+(``tx_dilation``, see :mod:`.system`: with the one-cell map of the paper, ``small`` stays on
+a mean-map plateau that ignores the transmitter; README, "Radio maps"). Map sides must be a multiple of
 :math:`p\,2^S` (8 for ``paper``, 16 for ``small``).
 """
 from __future__ import annotations
@@ -71,9 +73,11 @@ class RadioMamba(LearnedRadioMap):
 
     configs = {
         "paper": {"dims": [64, 128, 256, 512], "depths": [2, 2, 3, 2, 2, 2, 2], "d_state": 16,
-                  "expand": 2.0, "d_conv": 4, "patch": 1, "inputs": 2, "backend": "auto"},
+                  "expand": 2.0, "d_conv": 4, "patch": 1, "inputs": 2, "backend": "auto",
+                  "tx_dilation": 1},
         "small": {"dims": [16, 32, 64, 128], "depths": [1, 1, 1, 1, 1, 1, 1], "d_state": 8,
-                  "expand": 2.0, "d_conv": 4, "patch": 2, "inputs": 2, "backend": "auto"},
+                  "expand": 2.0, "d_conv": 4, "patch": 2, "inputs": 2, "backend": "auto",
+                  "tx_dilation": 9},
     }
 
     def build(self, dims: list[int], depths: list[int], d_state: int, expand: float,

@@ -57,8 +57,8 @@ def up_relu(cin: int, cout: int, kernel: int) -> nn.Sequential:
 class RadioUNet(LearnedRadioMap):
     """RadioUNet's first U-Net; ``inputs`` channels in, one out."""
 
-    configs = {"paper": {"width": 1.0, "inputs": 2, "output_relu": True},
-               "small": {"width": 0.5, "inputs": 2, "output_relu": False}}
+    configs = {"paper": {"width": 1.0, "inputs": 2, "output_relu": True, "tx_dilation": 1},
+               "small": {"width": 0.5, "inputs": 2, "output_relu": False, "tx_dilation": 1}}
     multiple = 64
 
     def build(self, width: float, inputs: int, output_relu: bool = True) -> None:

@@ -5,12 +5,19 @@ it implements :meth:`predict` ([B, 1, H, W] estimate of the normalized path gain
 :class:`~linksim.tasks.radiomap.dataset.RadioBatch`). :class:`LearnedRadioMap` adds named
 configurations and checkpoints of the zoo (the configuration comes from the model card);
 its subclasses implement :meth:`build` and :meth:`network` (inputs [B, 2, H, W] -> [B, 1, H, W]).
+
+Every network config may set ``tx_dilation`` (odd, in cells; 1, the default, is the
+one-cell transmitter map of RadioMapSeer): the transmitter channel is max-pooled with a
+``tx_dilation`` x ``tx_dilation`` window of stride 1 before the network sees it, i.e. a
+square of ones of that side around the transmitter. No parameters; a checkpoint whose card
+does not set it was trained without it.
 """
 from __future__ import annotations
 
 from typing import Any, ClassVar
 
 import torch
+import torch.nn.functional as F
 
 from linksim.core.learned import LearnedWeights
 from linksim.core.system import System
@@ -59,7 +66,8 @@ class LearnedRadioMap(LearnedWeights, RadioMapSystem):
                  random_weights: bool = False, **overrides: Any) -> None:
         super().__init__()
         self.config: dict[str, Any] = self.named_config(config, overrides, checkpoint)
-        self.build(**self.config)
+        self.tx_dilation = check_dilation(self.config.get("tx_dilation", 1))
+        self.build(**{k: v for k, v in self.config.items() if k != "tx_dilation"})
         if checkpoint is not None:
             self.load_checkpoint(checkpoint)
 
@@ -70,4 +78,20 @@ class LearnedRadioMap(LearnedWeights, RadioMapSystem):
         raise NotImplementedError
 
     def predict(self, batch) -> torch.Tensor:
-        return self.network(batch.inputs)
+        return self.network(dilate_transmitter(batch.inputs, self.tx_dilation))
+
+
+def check_dilation(k: Any) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1 or k % 2 == 0:
+        raise LinksimError(f"tx_dilation={k!r}: expected an odd whole number of cells >= 1 "
+                           "(1: the one-cell transmitter map)")
+    return k
+
+
+def dilate_transmitter(inputs: torch.Tensor, k: int) -> torch.Tensor:
+    """[B, 2, H, W] (buildings, transmitter) -> the same with the transmitter channel
+    max-pooled over a k x k window (stride 1, same size): a k x k square around it."""
+    if k == 1:
+        return inputs
+    tx = F.max_pool2d(inputs[:, 1:], k, stride=1, padding=k // 2)
+    return torch.cat([inputs[:, :1], tx], dim=1)
