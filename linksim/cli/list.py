@@ -22,9 +22,12 @@ def main(args: argparse.Namespace) -> int:
         for name, task, summary in rows:
             print(f"  {name:<14} {f'[{task}] ' if task else ''}{summary}")
     print("checkpoints:")
-    for card in list_checkpoints():
-        print(f"  {card.get('id', '?'):<46} {card.get('system', '?'):<10} "
-              f"cbr {card.get('cbr_label', card.get('cbr', '?'))}  "
-              f"snr {card.get('snr_db', card.get('snr_range', '?'))}  "
-              f"steps {card.get('steps', '?')}")
+    cards = list_checkpoints()
+    width = max([len(str(c.get("id", "?"))) for c in cards] + [0])
+    for card in cards:
+        cbr = card.get("cbr_label", card.get("cbr"))
+        snr = card.get("snr_db", card.get("snr_range"))
+        facts = ([f"cbr {cbr}"] if cbr is not None else []) + (
+            [f"snr {snr}"] if snr is not None else []) + [f"steps {card.get('steps', '?')}"]
+        print(f"  {card.get('id', '?'):<{width}} {card.get('system', '?'):<12} " + "  ".join(facts))
     return 0
