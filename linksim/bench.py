@@ -1,4 +1,4 @@
-"""Complexity of a registered system: parameters, MACs and CPU latency per image.
+"""Complexity of a registered system: parameters, MACs and latency per image (CPU or GPU).
 
 MACs are counted by ptflops' ATen backend (``backend="aten"``), which intercepts
 every matrix multiply and convolution PyTorch dispatches (``mm``, ``bmm``,
@@ -9,7 +9,8 @@ Encoder MACs are counted on :meth:`~linksim.core.system.System.encode`; the
 decoder's are the rest of one :meth:`~linksim.core.system.System.transmit`.
 
 Latency is the median wall time of ``repeats`` batch-1 passes (encode, AWGN,
-decode) after one warm-up pass, under ``torch.no_grad()``.
+decode) after one warm-up pass, under ``torch.no_grad()``; on a CUDA device each pass
+ends with ``torch.cuda.synchronize()``, so the time covers the kernels, not their launch.
 """
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ class _Pass(nn.Module):
         self.system, self.channel, self.snr_db = system, channel, snr_db
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        snr = torch.full((len(x),), self.snr_db)
+        snr = torch.full((len(x),), self.snr_db, device=getattr(x, "device", "cpu"))
         if self.channel is None:
             return self.system.encode(x, snr)
         return self.system.transmit(x, Link(self.channel, snr, len(x), device=x.device))[0]
@@ -53,7 +54,7 @@ def count_macs(module: nn.Module, x: Any) -> int:
 
 def bench(system: str, cbr: float = 1 / 48, size: int = 256, config: str | None = None,
           snr_db: float = 10.0, repeats: int = 5, threads: int | None = None,
-          task: str = "image", **params: Any) -> dict[str, Any]:
+          task: str = "image", device: str = "cpu", **params: Any) -> dict[str, Any]:
     """Parameters, MACs and latency of ``system`` on one example of its task
     (:meth:`~linksim.core.task.Task.example_batch`: a ``size`` x ``size`` RGB image, a
     sentence of ``size`` words, ...).
@@ -62,9 +63,10 @@ def bench(system: str, cbr: float = 1 / 48, size: int = 256, config: str | None 
         has a ``cbr`` axis (other axes take the system's defaults).
     :param task: the task the system belongs to.
     :param config: named config for learned systems (None: the system's default).
+    :param device: where the pass runs (``"cpu"``, ``"cuda"``, ``"cuda:1"``).
     :param params: further constructor parameters.
     :returns: ``{"system", "config", "cbr", "size", "params", "macs", "encoder_macs",
-        "decoder_macs", "latency_ms", "threads"}``.
+        "decoder_macs", "latency_ms", "threads", "device"}``.
     """
     if threads:
         torch.set_num_threads(int(threads))
@@ -74,25 +76,30 @@ def bench(system: str, cbr: float = 1 / 48, size: int = 256, config: str | None 
     kwargs = dict(params, **({"config": config} if config is not None else {}))
     if any(a.name == "cbr" for a in spec.axes):
         kwargs["cbr"] = cbr
-    model = cls(**kwargs).eval()
-    channel = CHANNELS.get("awgn")()
+    dev = torch.device(device)
+    model = cls(**kwargs).eval().to(dev)
+    channel = CHANNELS.get("awgn")().to(dev)
     torch.manual_seed(0)
     x = spec.example_batch(size)
+    x = x.to(dev) if hasattr(x, "to") else x
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     with torch.no_grad():
         enc = count_macs(_Pass(model, None, snr_db), x) if hasattr(model, "encode") else 0
         total = count_macs(_Pass(model, channel, snr_db), x)
         link = _Pass(model, channel, snr_db)
         link(x)
+        sync()
         times = []
         for _ in range(max(1, repeats)):
             t0 = time.perf_counter()
             link(x)
+            sync()
             times.append(time.perf_counter() - t0)
     return {"system": system, "config": getattr(model, "config", None), "cbr": cbr,
             "size": size, "params": sum(p.numel() for p in model.parameters()),
             "macs": total, "encoder_macs": enc, "decoder_macs": total - enc,
             "latency_ms": round(1e3 * statistics.median(times), 3),
-            "threads": torch.get_num_threads()}
+            "threads": torch.get_num_threads(), "device": str(dev)}
 
 
 def system_latency_vs_length(system: str, task: str, lengths: list[int],

@@ -150,6 +150,23 @@ def test_cuda_backend_matches_reference():
         torch.testing.assert_close(got.cpu(), ref, rtol=1e-3, atol=1e-3)
 
 
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+@pytest.mark.parametrize("case", [None, dict(csi_period=7), dict(csi_mode="released", csi_period=64)])
+def test_chunked_on_cuda_matches_reference(case):
+    """The pure-PyTorch path on a GPU (no mamba-ssm): values and every gradient."""
+    x = make_inputs()
+    leaves = {k: v.clone().requires_grad_() for k, v in x.items()}
+    ref = run(leaves, "reference", case)
+    ref.square().sum().backward()
+    on_gpu = {k: v.cuda().requires_grad_() for k, v in x.items()}
+    got = run(on_gpu, "chunked", case)
+    got.square().sum().backward()
+    torch.testing.assert_close(got.cpu(), ref.detach(), rtol=1e-4, atol=1e-4)
+    for k in leaves:
+        if leaves[k].grad is not None:
+            torch.testing.assert_close(on_gpu[k].grad.cpu(), leaves[k].grad, rtol=1e-3, atol=1e-3)
+
+
 def test_backend_selection_and_errors():
     x = make_inputs(b=1, d=2, n=3, length=5)
     p = prepare(x["u"], x["delta"], x["A"], x["B"], x["C"])

@@ -59,6 +59,28 @@ def test_resume_is_bit_identical_to_an_uninterrupted_run(tmp_path):
         assert card[key] == ref_card[key], key
 
 
+def test_resume_from_another_device_type_continues_with_a_seeded_channel(tmp_path):
+    """A run paused on a GPU resumes on the CPU: the weights, optimizer and data stream carry
+    over; the GPU's channel-generator state cannot, so the channel stream is reseeded from
+    (seed, step), reproducibly."""
+    cfg = tiny(tmp_path / "a")
+    Trainer(cfg, quiet()).run(stop_at=3)
+    state = torch.load(resume_path(cfg.out), weights_only=True)
+    state["device"], state["config"]["device"] = "cuda", "cuda"
+    state["channel_rng"] = torch.zeros(16, dtype=torch.uint8)  # a Philox state: no CPU fit
+    torch.save(state, resume_path(cfg.out))
+    cards = []
+    for name in ("b", "c"):
+        out = tmp_path / name / "t"
+        out.parent.mkdir()
+        torch.save({**state, "config": {**state["config"], "out": str(out)}}, resume_path(out))
+        resumed = Trainer(tiny(tmp_path / "a", out=str(out), resume=True), quiet())
+        assert resumed.step == 3 and torch.equal(resumed.gen.get_state(), state["data_rng"])
+        cards.append(resumed.run())
+    assert cards[0]["val_psnr_db"] == cards[1]["val_psnr_db"]
+    assert cards[0]["final_train_loss"] == cards[1]["final_train_loss"]
+
+
 def test_resume_with_a_changed_setting_names_the_key(tmp_path):
     cfg = tiny(tmp_path)
     Trainer(cfg, quiet()).run(stop_at=2)

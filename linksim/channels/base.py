@@ -27,9 +27,10 @@ from dataclasses import dataclass
 from typing import Sequence
 
 import torch
-from sionna.phy.config import config as sionna_config
 from sionna.phy.utils import complex_normal
 from torch import nn
+
+from linksim.core.seeding import channel_rng
 
 
 def snr_db_to_no(snr_db: torch.Tensor) -> torch.Tensor:
@@ -67,7 +68,7 @@ def unit_normal(shape: Sequence[int], device: torch.device | str,
     """
     if generators is None:
         return complex_normal(tuple(shape), precision="single", device=device,
-                              generator=sionna_config.torch_rng(str(device)))
+                              generator=channel_rng(device))
     if len(generators) != shape[0]:
         raise ValueError(f"{len(generators)} generators for a batch of {shape[0]}")
     rows = [complex_normal(tuple(shape[1:]), precision="single", device="cpu", generator=g)

@@ -1,4 +1,4 @@
-"""``linksim bench``: parameters, MACs and CPU latency per image of a system."""
+"""``linksim bench``: parameters, MACs and latency per image of a system (CPU or GPU)."""
 from __future__ import annotations
 
 import argparse
@@ -20,6 +20,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--snr", type=float, default=10.0, help="SNR (dB) of the AWGN pass")
     p.add_argument("--repeats", type=int, default=5, help="timed passes (median reported)")
     p.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
+    p.add_argument("--device", default="cpu", help="cpu (default), cuda or cuda:<index>")
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
                    help="constructor parameter (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
@@ -50,7 +51,8 @@ def main(args: argparse.Namespace) -> int:
     if check is not None:  # e.g. a radio-map network whose poolings need a multiple
         check(args.size, args.config, **parse_sets(args.sets))
     r = bench(args.system, cbr=cbr, size=args.size, config=args.config, snr_db=args.snr,
-              repeats=args.repeats, threads=args.threads, task=task, **parse_sets(args.sets))
+              repeats=args.repeats, threads=args.threads, task=task, device=args.device,
+              **parse_sets(args.sets))
     if lengths:
         from linksim.bench import system_latency_vs_length
 
@@ -69,7 +71,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"parameters  {r['params']:,} ({r['params'] / 1e6:.3f} M)")
     print(f"MACs        {r['macs']:,} ({r['macs'] / 1e9:.3f} G; encoder "
           f"{r['encoder_macs'] / 1e9:.3f} G, decoder {r['decoder_macs'] / 1e9:.3f} G)")
-    print(f"latency     {r['latency_ms']:.2f} ms per item (CPU, {r['threads']} threads, "
+    where = "CPU" if r["device"] == "cpu" else r["device"]
+    print(f"latency     {r['latency_ms']:.2f} ms per item ({where}, {r['threads']} threads, "
           f"median of {args.repeats})")
     for row in r.get("latency_vs_length_ms", []):
         print(f"L = {row['length']:<6d}" + "  ".join(f"{k} {v:10.2f} ms" for k, v in row.items()

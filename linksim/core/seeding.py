@@ -25,6 +25,23 @@ def generator(seed: int, *parts: object) -> torch.Generator:
     return torch.Generator().manual_seed(derive_seed(seed, *parts))
 
 
+def sionna_device(device: torch.device | str) -> str:
+    """Sionna's name for ``device``: ``"cpu"`` or ``"cuda:<index>"`` (Sionna keys its
+    generators by these names; a bare ``"cuda"`` is the current CUDA device)."""
+    d = torch.device(device)
+    if d.type == "cuda" and d.index is None:
+        return f"cuda:{torch.cuda.current_device()}"
+    return str(d)
+
+
+def channel_rng(device: torch.device | str) -> torch.Generator:
+    """Sionna's global generator on ``device``: the channel draws of training (evaluation
+    draws from one generator per transmission, see :class:`linksim.channels.base.Link`)."""
+    from sionna.phy.config import config
+
+    return config.torch_rng(sionna_device(device))
+
+
 def seed_everything(seed: int) -> None:
     """Reset Python's, NumPy's, PyTorch's and Sionna's generators to ``seed``."""
     import sionna.phy

@@ -12,7 +12,7 @@ from linksim.errors import LinksimError
 from linksim.scenario.parse import parse_value
 
 #: Fields that may differ between an interrupted run and its resumption.
-FREE_ON_RESUME = ("threads", "resume", "log_every", "max_minutes")
+FREE_ON_RESUME = ("threads", "resume", "log_every", "max_minutes", "device")
 
 
 @dataclass

@@ -7,7 +7,9 @@ crops, flips and SNR draws come from a dedicated generator seeded with
 ``derive_seed(seed, "data")``. The resume file (``<out>.resume.pt``, written every
 ``save_every`` steps, on Ctrl-C and removed at the end) holds the weights, the
 optimizer, the scheduler and all three generator states, so ``--resume`` reproduces
-the uninterrupted run bit for bit (same thread count). Validation draws its channel
+the uninterrupted run bit for bit (same device and thread count; a run paused on one
+device type and resumed on another continues with a channel generator seeded from the
+seed and the step, since generator states do not carry across devices). Validation draws its channel
 noise from a fixed seed and restores the training generators afterwards.
 """
 from __future__ import annotations
@@ -21,13 +23,12 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from sionna.phy.config import config as sionna_config
 
 from linksim import __version__, zoo
 from linksim.channels.base import Link
 from linksim.core.metric import get_metric
 from linksim.core.registry import CHANNELS, LOSSES, SYSTEMS
-from linksim.core.seeding import derive_seed, seed_everything
+from linksim.core.seeding import channel_rng, derive_seed, seed_everything
 from linksim.core.task import get_task
 from linksim.errors import LinksimError
 from linksim.training.config import SnrSpec, TrainConfig
@@ -104,7 +105,8 @@ class Trainer:
                 "model": self.system.state_dict(),
                 "optimizer": self.opt.state_dict(), "scheduler": self.sched.state_dict(),
                 "data_rng": self.gen.get_state(), "torch_rng": torch.get_rng_state(),
-                "channel_rng": sionna_config.torch_rng(str(self.device)).get_state()}
+                "channel_rng": channel_rng(self.device).get_state(),
+                "device": self.device.type}
 
     def save_resume(self) -> Path:
         """Write the resume file atomically."""
@@ -124,7 +126,10 @@ class Trainer:
         self.sched.load_state_dict(state["scheduler"])
         self.gen.set_state(state["data_rng"])
         torch.set_rng_state(state["torch_rng"])
-        sionna_config.torch_rng(str(self.device)).set_state(state["channel_rng"])
+        if state.get("device", "cpu") == self.device.type:
+            channel_rng(self.device).set_state(state["channel_rng"])
+        else:  # another device's generator state does not fit: a fresh, seeded stream
+            channel_rng(self.device).manual_seed(derive_seed(self.cfg.seed, "channel", state["step"]))
         self.step, self.elapsed, self.history = state["step"], state["elapsed"], state["history"]
         self._losses = list(state["recent_losses"])
 
