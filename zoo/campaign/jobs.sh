@@ -9,7 +9,8 @@ DATA=${LINKSIM_TRAIN_DATA:-../shared/data/photos}
 VAL=${LINKSIM_VAL_DATA:-../shared/data/kodak}
 COMMON=(--data "$DATA" --val "$VAL" --channel rayleigh --fading fast --snr 0:20 --batch 8
         --crop 128 --steps "${LINKSIM_CAMPAIGN_STEPS:-30000}" --lr 5e-4 --warmup 200
-        --val-every 1000 --save-every 200 --log-every 100 --threads 1 --resume)
+        --val-every 1000 --save-every 200 --log-every 100 --threads "${LINKSIM_CAMPAIGN_THREADS:-1}"
+        --resume)
 # "id system cbr [extra linksim-train flags]", in queue order
 JOBS=(
   "mambajscc-small-c128-cbr1_16-rayleighfast-snr0_20 mambajscc 1/16"
