@@ -22,6 +22,28 @@ def test_train_writes_checkpoint_and_card(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out.strip().splitlines()[-1])["id"] == "cli-dj"
 
 
+def test_ctrl_c_saves_the_run_and_says_how_to_resume(tmp_path, capsys, monkeypatch):
+    from linksim.training import Trainer, resume_path
+
+    step = Trainer.train_step
+
+    def interrupt_at_third(self):
+        if self.step == 2:
+            raise KeyboardInterrupt
+        return step(self)
+
+    monkeypatch.setattr(Trainer, "train_step", interrupt_at_third)
+    data = write_synthetic_images(tmp_path / "d", count=2, size=(32, 32))
+    out = tmp_path / "zoo" / "cut"
+    args = ["train", "deepjscc", "--data", str(data), "--out", str(out), "--steps", "5",
+            "--batch", "2", "--crop", "16", "--threads", "1"]
+    assert main(args) == 130
+    assert f"saved in {resume_path(out)}" in capsys.readouterr().err
+    monkeypatch.setattr(Trainer, "train_step", step)
+    assert main(args + ["--resume"]) == 0
+    assert json.loads((tmp_path / "zoo" / "cut.json").read_text())["steps"] == 5
+
+
 def test_bad_flags_are_one_line_errors(tmp_path, capsys):
     data = write_synthetic_images(tmp_path / "d", count=1, size=(32, 32))
     common = ["train", "deepjscc", "--data", str(data), "--out", str(tmp_path / "x")]

@@ -86,9 +86,18 @@ def config_from_args(args: argparse.Namespace):
 
 
 def main(args: argparse.Namespace) -> int:
-    from linksim.training import train
+    import sys
 
-    card = train(config_from_args(args))
+    from linksim.training import resume_path, train
+
+    try:
+        card = train(config_from_args(args))
+    except KeyboardInterrupt:  # a running trainer saves its state before this
+        saved = resume_path(args.out)
+        print("linksim train: interrupted; " + (
+            f"the run is saved in {saved}: the same command with --resume continues it"
+            if saved.is_file() else "nothing was saved"), file=sys.stderr)
+        return 130
     if card is not None:
         print(json.dumps({k: v for k, v in card.items() if k in ("id", "steps", "wall_time_s")
                           or (k.startswith("val_") and isinstance(v, dict) and k != "val_channel")}))
