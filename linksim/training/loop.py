@@ -105,8 +105,7 @@ class Trainer:
                 "model": self.system.state_dict(),
                 "optimizer": self.opt.state_dict(), "scheduler": self.sched.state_dict(),
                 "data_rng": self.gen.get_state(), "torch_rng": torch.get_rng_state(),
-                "channel_rng": channel_rng(self.device).get_state(),
-                "device": self.device.type}
+                "channel_rng": channel_rng(self.device).get_state()}
 
     def save_resume(self) -> Path:
         """Write the resume file atomically."""
@@ -126,7 +125,7 @@ class Trainer:
         self.sched.load_state_dict(state["scheduler"])
         self.gen.set_state(state["data_rng"])
         torch.set_rng_state(state["torch_rng"])
-        if state.get("device", "cpu") == self.device.type:
+        if torch.device(state["config"]["device"]).type == self.device.type:
             channel_rng(self.device).set_state(state["channel_rng"])
         else:  # another device's generator state does not fit: a fresh, seeded stream
             channel_rng(self.device).manual_seed(derive_seed(self.cfg.seed, "channel", state["step"]))
