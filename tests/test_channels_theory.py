@@ -49,7 +49,8 @@ def simulate_ber(bits_per_symbol: int, channel, snr_db: float) -> float:
 
 
 @pytest.mark.parametrize("bits_per_symbol", [2, 4])
-@pytest.mark.parametrize("name,params", [("awgn", {}), ("rayleigh", {"fading": "fast"}),
+@pytest.mark.parametrize("name,params", [("awgn", {}), ("awgn", {"equalizer": "mmse"}),
+                                         ("rayleigh", {"fading": "fast"}),
                                          ("rayleigh", {"fading": "fast", "equalizer": "zf"})])
 def test_uncoded_qam_ber_matches_closed_form(bits_per_symbol, name, params):
     seed_everything(1234)
@@ -150,3 +151,26 @@ def _raw(ch, x, link, snr_db):
     from linksim.channels.base import snr_db_to_no
 
     return ch.apply(x, link.realization(x.shape[1]), snr_db_to_no(torch.full((2,), snr_db)))
+
+
+@pytest.mark.parametrize("equalizer", ["mmse", "zf"])
+def test_awgn_with_an_equalizer_is_rayleigh_with_unit_gain(equalizer):
+    """AWGN's receiver with an equalizer is the Rayleigh receiver at h = 1, same draws;
+    MMSE then gives y / (1 + N0) and keeps the unbiased SINR 1 / N0."""
+    from linksim.channels.base import Realization, snr_db_to_no
+    from linksim.core.seeding import generator
+
+    x = torch.polar(torch.ones(2, 64), torch.rand(2, 64) * 6.283)
+    snr = torch.tensor([0.0, 10.0])
+    awgn, rayleigh = CHANNELS.get("awgn"), CHANNELS.get("rayleigh")(equalizer=equalizer)
+    real = awgn().draw((2, 64), "cpu", [generator(5, b) for b in range(2)])
+    plain, plain_csi = awgn().receive(awgn.apply(x, real, snr_db_to_no(snr)), real, snr)
+    y, csi = awgn(equalizer=equalizer)(x, snr, real)
+    unit = Realization(h=torch.ones_like(x), w=real.w)
+    y_ray, csi_ray = rayleigh.receive(rayleigh.apply(x, unit, snr_db_to_no(snr)), unit, snr)
+    torch.testing.assert_close(y, y_ray)
+    torch.testing.assert_close(csi.gain, csi_ray.gain)
+    torch.testing.assert_close(csi.no_eff, csi_ray.no_eff)
+    torch.testing.assert_close(csi.sinr, plain_csi.sinr)
+    shrink = 1.0 / (1.0 + snr_db_to_no(snr))[:, None] if equalizer == "mmse" else 1.0
+    torch.testing.assert_close(y, plain * shrink)

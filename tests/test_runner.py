@@ -179,6 +179,28 @@ def test_records_pair_up_and_compare_reports_intervals(tmp_path, capsys):
     assert main(["compare", str(out), "uncoded", "nope"]) == 2
 
 
+def test_compare_pairs_a_system_across_two_runs_of_one_scenario(tmp_path, capsys):
+    """--b-from: a second run with another equalizer but the same channel label has the
+    same draws; uncoded LMMSE decodes from the CSI, so the paired difference is zero."""
+    labelled = GAUSSIAN.replace('fading = "block"', 'fading = "block"\nlabel = "rayleigh"')
+    outs = []
+    for name, text in (("mmse", labelled),
+                       ("zf", labelled.replace('label =', 'equalizer = "zf"\nlabel =')),
+                       ("seed4", labelled.replace("seed = 3", "seed = 4"))):
+        (tmp_path / f"{name}.toml").write_text(text)
+        outs.append(tmp_path / name)
+        assert main(["run", str(tmp_path / f"{name}.toml"), "--out", str(outs[-1]),
+                     "--no-plots"]) == 0
+    capsys.readouterr()
+    assert main(["compare", str(outs[0]), "uncoded", "uncoded", "--b-from", str(outs[1])]) == 0
+    rows = [r.split(" | ") for r in capsys.readouterr().out.splitlines()
+            if r.startswith("rayleigh")]
+    assert len(rows) == 4 and all(abs(float(r[3])) < 1e-4 and r[5] == "12" for r in rows)
+    assert main(["compare", str(outs[0]), "opta", "uncoded", "--b-from", str(outs[1])]) == 0
+    assert main(["compare", str(outs[0]), "uncoded", "uncoded", "--b-from", str(outs[2])]) == 2
+    assert "differ in seed" in capsys.readouterr().err
+
+
 def test_a_second_run_reuses_records_and_fresh_recomputes(scenario_file, tmp_path, capsys):
     out = tmp_path / "r"
     assert main(["run", str(scenario_file), "--out", str(out), "--no-plots"]) == 0

@@ -41,3 +41,14 @@ def test_symbols_fill_the_budget(cbr):
     assert z.shape == (3, round(cbr * 3 * 48 * 80)) and z.dtype == torch.complex64
     assert torch.allclose(z.abs().square().mean(1), torch.ones(3), atol=1e-5)
     assert system.transmit(x, Link(CHANNELS.get("awgn")(), 30.0, len(x)))[0].shape == x.shape
+
+
+def test_receivers_that_use_the_csi_do_not_depend_on_the_awgn_equalizer():
+    """Uncoded LMMSE and ZF decode from (gain, no_eff): the same output whether the AWGN
+    receiver passes y on or applies MMSE (same draws)."""
+    x = torch.rand(2, 3, 32, 32)
+    for lmmse in (True, False):
+        system = SYSTEMS.get("uncoded", "image")(cbr=1 / 6, lmmse=lmmse)
+        outs = [system.transmit(x, Link(CHANNELS.get("awgn")(**p), 3.0, 2, seeds=[7, 8]))[0]
+                for p in ({}, {"equalizer": "mmse"})]
+        torch.testing.assert_close(outs[0], outs[1], rtol=0, atol=1e-5)

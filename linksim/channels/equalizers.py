@@ -15,6 +15,14 @@ from __future__ import annotations
 import torch
 
 from linksim.core.registry import EQUALIZERS
+from linksim.errors import LinksimError
+
+
+def check_equalizer(name: str) -> str:
+    """``name`` if it is a registered equalizer, else a one-line error listing them."""
+    if name not in EQUALIZERS:
+        raise LinksimError(f"equalizer={name!r}: choose one of {', '.join(EQUALIZERS.names())}")
+    return name
 
 
 @EQUALIZERS.register("mmse")

@@ -27,6 +27,7 @@ import torch
 
 from linksim.channels.base import (CSI, Channel, Realization, per_example, snr_db_to_no,
                                    unit_normal)
+from linksim.channels.equalizers import check_equalizer
 from linksim.core.registry import CHANNELS, EQUALIZERS
 from linksim.errors import LinksimError
 
@@ -54,15 +55,13 @@ class Rayleigh(Channel):
         super().__init__()
         if fading not in FADING:
             raise LinksimError(f"fading={fading!r}: choose one of {', '.join(FADING)}")
-        if equalizer not in EQUALIZERS:
-            raise LinksimError(f"equalizer={equalizer!r}: choose one of "
-                               f"{', '.join(EQUALIZERS.names())}")
         if csi_snr not in CSI_SNR:
             raise LinksimError(f"csi_snr={csi_snr!r}: choose one of {', '.join(CSI_SNR)}")
         if block_size is not None and (fading != "block" or isinstance(block_size, bool)
                                        or not isinstance(block_size, int) or block_size < 1):
             raise LinksimError("block_size: a positive integer, and only with fading='block'")
-        self.fading, self.block_size, self.equalizer = fading, block_size, equalizer
+        self.fading, self.block_size = fading, block_size
+        self.equalizer = check_equalizer(equalizer)
         self.csi_snr = csi_snr
 
     def draw_h(self, shape: Sequence[int], device: torch.device | str,

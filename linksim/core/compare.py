@@ -5,10 +5,14 @@ random numbers, :mod:`linksim.core.runner`), and each record keeps its per-trans
 values in the same (item, repeat) order, so ``A - B`` is formed value by value and its
 mean carries a Student-t 95% interval far tighter than the two curves' own intervals.
 Envelope systems (best MCS) are first reduced to their best variant per point.
+
+Two runs of one scenario pair up too (a system before and after a change, e.g. of the
+receiver): the draws depend on the seed, the source, the channel label, the bandwidth
+axes, the item and the repeat, not on the folder (:func:`with_other_run`).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from linksim.core.record import Record, reduce_envelopes
 from linksim.core.stats import Accumulator
@@ -54,3 +58,19 @@ def paired_differences(records: list[Record], a: str, b: str, metric: str,
         out.append(PairedDifference(pair[a].channel_label, dict(pair[a].axes), acc.mean,
                                     acc.ci95, acc.count))
     return out
+
+
+def with_other_run(records: list[Record], other: list[Record], b: str, b_as: str
+                   ) -> list[Record]:
+    """``records`` plus system ``b`` of another run, relabelled ``b_as``, for
+    :func:`paired_differences`; refused unless both runs drew from the same seed and source."""
+    picked = [replace(r, label=b_as) for r in other if r.label == b]
+    if not picked:
+        raise LinksimError(f"no system labelled {b!r} in the other run; labels: "
+                           f"{', '.join(sorted({r.label for r in other}))}")
+    for name, get in (("seed", lambda r: r.seed), ("source", lambda r: r.source)):
+        ours, theirs = {get(r) for r in records}, {get(r) for r in picked}
+        if ours != theirs:
+            raise LinksimError(f"the two runs differ in {name} ({sorted(ours)} against "
+                               f"{sorted(theirs)}): their draws do not pair up")
+    return records + picked
