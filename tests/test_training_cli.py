@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from linksim.cli import main
 from linksim.training.synthetic import write_synthetic_images
 
@@ -42,6 +44,35 @@ def test_ctrl_c_saves_the_run_and_says_how_to_resume(tmp_path, capsys, monkeypat
     monkeypatch.setattr(Trainer, "train_step", step)
     assert main(args + ["--resume"]) == 0
     assert json.loads((tmp_path / "zoo" / "cut.json").read_text())["steps"] == 5
+
+
+@pytest.mark.parametrize("sig", ["SIGTERM", "SIGINT"])
+def test_sigterm_and_an_ignored_sigint_save_the_run(tmp_path, capsys, monkeypatch, sig):
+    """A job ended by SIGTERM, or sent SIGINT after a shell started it with SIGINT ignored
+    (a background job of a script), saves its resume file like Ctrl-C."""
+    import os
+    import signal
+
+    from linksim.training import Trainer, resume_path
+
+    step = Trainer.train_step
+
+    def signal_at_third(self):
+        if self.step == 2:
+            os.kill(os.getpid(), getattr(signal, sig))
+        return step(self)
+
+    monkeypatch.setattr(Trainer, "train_step", signal_at_third)
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        data = write_synthetic_images(tmp_path / "d", count=2, size=(32, 32))
+        out = tmp_path / "zoo" / "term"
+        assert main(["train", "deepjscc", "--data", str(data), "--out", str(out), "--steps",
+                     "5", "--batch", "2", "--crop", "16", "--threads", "1"]) == 130
+        assert f"saved in {resume_path(out)}" in capsys.readouterr().err
+        assert signal.getsignal(signal.SIGINT) is signal.SIG_IGN   # restored
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 def test_bad_flags_are_one_line_errors(tmp_path, capsys):

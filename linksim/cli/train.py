@@ -85,11 +85,20 @@ def config_from_args(args: argparse.Namespace):
         max_minutes=args.max_minutes, device=args.device, resume=args.resume)
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main(args: argparse.Namespace) -> int:
+    import signal
     import sys
 
     from linksim.training import resume_path, train
 
+    # SIGTERM (a session or scheduler ending the job) and SIGINT (also when a shell started
+    # the job in the background with SIGINT ignored) stop training the way Ctrl-C does
+    stops = (signal.SIGINT, signal.SIGTERM)
+    previous = {sig: signal.signal(sig, _interrupt) for sig in stops}
     try:
         card = train(config_from_args(args))
     except KeyboardInterrupt:  # a running trainer saves its state before this
@@ -98,6 +107,9 @@ def main(args: argparse.Namespace) -> int:
             f"the run is saved in {saved}: the same command with --resume continues it"
             if saved.is_file() else "nothing was saved"), file=sys.stderr)
         return 130
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     if card is not None:
         print(json.dumps({k: v for k, v in card.items() if k in ("id", "steps", "wall_time_s")
                           or (k.startswith("val_") and isinstance(v, dict) and k != "val_channel")}))

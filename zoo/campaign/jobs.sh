@@ -1,5 +1,5 @@
 # The image training campaign (issue "Image link at full strength on CPU"), sourced by
-# run.sh (one CPU thread, jobs in turn) and gpu.sh (one GPU, jobs at once): one budget for
+# run.sh (CPU, jobs in turn) and gpu.sh (one GPU, jobs at once): one budget for
 # every compared system, 30x the reference set's steps x crop area (30000 steps of batch 8
 # at 128x128 crops against 4000 at 64x64), small configs (chosen by the pilot in
 # zoo/README.md), Rayleigh fast fading + MMSE, SNR uniform in 0-20 dB, MSE loss. Each job

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# The image training campaign on one CPU thread (the jobs and their budget: jobs.sh).
+# The image training campaign on the CPU, LINKSIM_CAMPAIGN_THREADS threads (default 1; the
+# jobs and their budget: jobs.sh). Stop it with kill -TERM (or -INT): the running job
+# saves its resume file first.
 # Jobs run one after another at the lowest priority; a job is skipped once zoo/<id>.json
 # exists or while another runner holds its lock, so two runners (one per free core) share
 # the queue. Start (or restart after a session ended):
