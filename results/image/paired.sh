@@ -39,8 +39,8 @@ HEAD="# rows: channel | snr_db | cbr | A - B | 95% half-width | pairs"
 PLAIN=$(mktemp -d)
 git show 11775ab:results/image/kodak_awgn/results.jsonl > "$PLAIN/results.jsonl"
 { echo "$HEAD"
-  for c in "$MAMBA, campaign" "$SWIN, campaign" "$DEEP, campaign" "$MAMBA" "$MAMBA w/o CA" "$SWIN" \
-           "$SWIN w/o SA" "$ADJ" "$DEEP (per SNR)" "$UNC" "HEVC-intra at capacity" "$SEP"; do
+  for c in "$MAMBA, campaign" "$SWIN, campaign" "$DEEP, campaign" "$MAMBA" "MambaJSCC w/o CA" "$SWIN" \
+           "SwinJSCC w/o SA" "$ADJ" "$DEEP (per SNR)" "$UNC" "HEVC-intra at capacity" "$SEP"; do
       echo "== kodak_awgn psnr: $c - $c (y as received)"
       linksim compare results/image/kodak_awgn "$c" "$c" --b-from "$PLAIN" 2>&1 | tail -n +3 || true
       echo
