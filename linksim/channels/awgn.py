@@ -12,10 +12,10 @@ from linksim.core.registry import CHANNELS, EQUALIZERS
 class AWGN(Channel):
     r""":math:`y = x + \sqrt{N_0} w`, :math:`w \sim \mathcal{CN}(0, 1)`.
 
-    :param equalizer: ``None`` (default): the receiver passes :math:`y` on (gain 1,
-        :math:`N_0^{\mathrm{eff}} = N_0`). A registered equalizer (``"mmse"``, ``"zf"``):
-        the receiver of :class:`~linksim.channels.rayleigh.Rayleigh` with :math:`h = 1`,
-        so AWGN is exactly the no-fading case of that channel; ``"mmse"`` gives
+    :param equalizer: a registered equalizer, the receiver of
+        :class:`~linksim.channels.rayleigh.Rayleigh` with :math:`h = 1`, so AWGN is exactly
+        the no-fading case of that channel. ``"zf"`` (default) is then the identity: the
+        receiver passes :math:`y` on (gain 1, :math:`N_0^{\mathrm{eff}} = N_0`); ``"mmse"`` gives
         :math:`\hat x = y/(1+N_0)`, gain :math:`1/(1+N_0)`,
         :math:`N_0^{\mathrm{eff}} = N_0/(1+N_0)^2`, the input a decoder trained behind the
         Rayleigh MMSE equalizer was trained on. Receivers that use the CSI (LLRs, LMMSE,
@@ -27,16 +27,13 @@ class AWGN(Channel):
     :output csi: :class:`CSI` with ``h=None``.
     """
 
-    def __init__(self, equalizer: str | None = None) -> None:
+    def __init__(self, equalizer: str = "zf") -> None:
         super().__init__()
-        self.equalizer = None if equalizer is None else check_equalizer(equalizer)
+        self.equalizer = check_equalizer(equalizer)
 
     def receive(self, y: torch.Tensor | None, real: Realization, snr_db: torch.Tensor
                 ) -> tuple[torch.Tensor | None, CSI]:
         no = snr_db_to_no(snr_db)
-        ones = torch.ones(real.w.shape, dtype=no.dtype, device=real.w.device)
-        if self.equalizer is None:
-            return y, CSI(snr_db=snr_db, no=no, h=None, gain=ones, no_eff=no[:, None] * ones)
-        x_hat, gain, no_eff = EQUALIZERS.get(self.equalizer)(y, ones.to(real.w.dtype),
-                                                            per_example(no, real.w))
+        h = torch.ones_like(real.w)
+        x_hat, gain, no_eff = EQUALIZERS.get(self.equalizer)(y, h, per_example(no, real.w))
         return x_hat, CSI(snr_db=snr_db, no=no, h=None, gain=gain, no_eff=no_eff)
