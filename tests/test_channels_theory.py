@@ -174,3 +174,43 @@ def test_awgn_with_an_equalizer_is_rayleigh_with_unit_gain(equalizer):
     torch.testing.assert_close(csi.sinr, plain_csi.sinr)
     shrink = 1.0 / (1.0 + snr_db_to_no(snr))[:, None] if equalizer == "mmse" else 1.0
     torch.testing.assert_close(y, plain * shrink)
+
+
+def rician_qpsk_ber(k: float, snr_db: float) -> float:
+    r"""Gray QPSK over Rician fading, coherent detection: :math:`E[Q(\sqrt{|h|^2 \gamma})]`
+    by the MGF of :math:`|h|^2` (Simon & Alouini, eq. 5.12 with the Rician MGF 2.17)."""
+    from scipy.integrate import quad
+
+    g = 10 ** (snr_db / 10)
+
+    def mgf(s):
+        return (1 + k) / (1 + k - s * g) * math.exp(k * s * g / (1 + k - s * g))
+
+    return quad(lambda t: mgf(-1.0 / (2.0 * math.sin(t) ** 2)), 0.0, math.pi / 2)[0] / math.pi
+
+
+@pytest.mark.parametrize("k_factor", [0.0, 2.0, 10.0])
+def test_rician_qpsk_ber_with_mmse_matches_closed_form(k_factor):
+    seed_everything(99)
+    channel = CHANNELS.get("rician")(k_factor=k_factor, los_phase=0.7, fading="fast",
+                                      equalizer="mmse")
+    for snr_db in (0.0, 10.0, 20.0):
+        expected = rician_qpsk_ber(k_factor, snr_db)
+        measured = simulate_ber(2, channel, snr_db)
+        tol = 5 * math.sqrt(expected * (1 - expected) / NUM_BITS) + 1.0 / NUM_BITS
+        assert abs(measured - expected) <= tol, (k_factor, snr_db, measured, expected)
+
+
+def test_rician_with_k_zero_is_rayleigh_and_keeps_unit_power():
+    from linksim.core.seeding import generator
+
+    gens = lambda: [generator(3, b) for b in range(4)]  # noqa: E731
+    ray = CHANNELS.get("rayleigh")(fading="fast").draw((4, 512), "cpu", gens())
+    ric = CHANNELS.get("rician")(k_factor=0.0, fading="fast").draw((4, 512), "cpu", gens())
+    torch.testing.assert_close(ric.h, ray.h, rtol=0, atol=0)
+    h = CHANNELS.get("rician")(k_factor=10.0, los_phase=1.0, fading="fast").draw(
+        (200, 1000), "cpu", [generator(4, b) for b in range(200)]).h
+    assert h.abs().square().mean().item() == pytest.approx(1.0, abs=0.01)
+    # the LoS part: E[h] = sqrt(K/(K+1)) e^{j phi}
+    assert h.mean().real.item() == pytest.approx(math.sqrt(10 / 11) * math.cos(1.0), abs=0.01)
+    assert h.mean().imag.item() == pytest.approx(math.sqrt(10 / 11) * math.sin(1.0), abs=0.01)

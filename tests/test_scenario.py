@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from linksim.scenario.parse import ScenarioError
 from linksim.scenario import load_scenario
 from linksim.scenario.parse import parse_cbr, parse_snr
 
@@ -39,7 +40,9 @@ def test_overrides_and_digest():
     assert base.digest() != other.digest()
 
 
-def test_system_cbr_restriction(tmp_path):
+def test_system_axis_restriction(tmp_path):
+    """``only = {axis = values}`` runs an entry at some values of an axis; naming the axis as
+    a parameter is refused with that fix."""
     from linksim.core.grid import expand_points
     from linksim.core.task import get_task
 
@@ -55,10 +58,17 @@ label = "everywhere"
 [[systems]]
 name = "uncoded"
 label = "only 1/16"
-cbr = "1/16"
+only = { cbr = "1/16" }
 """)
     sc = load_scenario(tmp_path / "s.toml")
     points = list(expand_points(sc, get_task(sc.task)))
     assert {p.axes["cbr"] for p in points if p.system.label == "only 1/16"} == {1 / 16}
     assert {p.axes["cbr"] for p in points if p.system.label == "everywhere"} == {0.5, 1 / 16}
     assert all("cbr" not in p.params for p in points)
+    text = (tmp_path / "s.toml").read_text()
+    for bad, message in [('cbr = "1/16"', "'cbr' is a sweep axis; .* write only = {cbr"),
+                         ('only = { snr = [0] }', "'snr' is not an axis of task 'image'"),
+                         ('only = { cbr = "x" }', "only: cbr:")]:
+        (tmp_path / "bad.toml").write_text(text.replace('only = { cbr = "1/16" }', bad))
+        with pytest.raises(ScenarioError, match=message):
+            load_scenario(tmp_path / "bad.toml")

@@ -30,7 +30,13 @@ import torch
 from sionna.phy.utils import complex_normal
 from torch import nn
 
-from linksim.core.seeding import channel_rng
+from linksim.channels.equalizers import check_equalizer
+from linksim.core.registry import EQUALIZERS
+from linksim.core.seeding import channel_rng, derive_seed
+from linksim.errors import LinksimError
+
+#: what a receiver may report as ``CSI.snr_db``
+CSI_SNR = ("average", "effective")
 
 
 def snr_db_to_no(snr_db: torch.Tensor) -> torch.Tensor:
@@ -118,17 +124,30 @@ class CSI:
 
 
 class Channel(nn.Module):
-    """Base class of the point-to-point channels.
+    r"""Base class of the point-to-point channels: :math:`y = h x + \sqrt{N_0} w` and one
+    perfect-CSI single-tap receiver for all of them.
 
-    Subclasses implement :meth:`draw_h` (fading gains, or ``None``) and :meth:`receive`
-    (equalization and the :class:`CSI`); :meth:`draw`, :meth:`apply` and
-    :meth:`forward` are shared.
+    The base is the channel without fading (:math:`h = 1`, AWGN). A fading channel
+    implements :meth:`draw_h` (see :class:`~linksim.channels.fading.FadingChannel`); the
+    receiver (:meth:`receive`: the registered ``equalizer`` on the drawn :math:`h`, then
+    the :class:`CSI`) is shared.
+
+    :param equalizer: a registered equalizer (:mod:`linksim.channels.equalizers`).
+    :param csi_snr: what the receiver reports as ``CSI.snr_db``: ``"average"`` (the
+        nominal :math:`E_s/N_0`) or ``"effective"`` (the realized post-equalization SNR
+        :math:`10\log_{10}\big(\frac1n\sum_i \mathrm{SINR}_i\big)`).
 
     :input x: [B, n], complex64. Transmitted symbols (unit average power per row).
     :input snr_db: float or [B] float32. :math:`E_s/N_0` in dB.
     :output x_hat: [B, n], complex64. Equalized received symbols.
     :output csi: :class:`CSI`.
     """
+
+    def __init__(self, equalizer: str = "zf", csi_snr: str = "average") -> None:
+        super().__init__()
+        if csi_snr not in CSI_SNR:
+            raise LinksimError(f"csi_snr={csi_snr!r}: choose one of {', '.join(CSI_SNR)}")
+        self.equalizer, self.csi_snr = check_equalizer(equalizer), csi_snr
 
     def draw_h(self, shape: Sequence[int], device: torch.device | str,
                generators: Sequence[torch.Generator] | None = None) -> torch.Tensor | None:
@@ -150,8 +169,15 @@ class Channel(nn.Module):
 
     def receive(self, y: torch.Tensor | None, real: Realization, snr_db: torch.Tensor
                 ) -> tuple[torch.Tensor | None, CSI]:
-        """Equalize ``y`` ([B, n], or ``None`` for the state alone) knowing ``real.h``."""
-        raise NotImplementedError
+        """Equalize ``y`` ([B, n], or ``None`` for the state alone) knowing ``real.h``
+        (:math:`h = 1` without fading); ``snr_db`` [B]."""
+        no = snr_db_to_no(snr_db)
+        h = torch.ones_like(real.w) if real.h is None else real.h
+        x_hat, gain, no_eff = EQUALIZERS.get(self.equalizer)(y, h, per_example(no, h))
+        csi = CSI(snr_db=snr_db, no=no, h=real.h, gain=gain, no_eff=no_eff)
+        if self.csi_snr == "effective":
+            csi.snr_db = 10.0 * torch.log10(csi.sinr.mean(dim=-1))
+        return x_hat, csi
 
     def forward(self, x: torch.Tensor, snr_db: float | torch.Tensor,
                 realization: Realization | None = None) -> tuple[torch.Tensor, CSI]:
@@ -198,8 +224,6 @@ class Link:
         """One fresh generator per transmission for ``stream`` (``None`` without seeds)."""
         if self.seeds is None:
             return None
-        from linksim.core.seeding import derive_seed
-
         return [torch.Generator().manual_seed(derive_seed(s, stream)) for s in self.seeds]
 
     def realization(self, n: int) -> Realization:

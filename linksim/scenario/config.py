@@ -35,15 +35,16 @@ class PartConfig:
     name: str
     label: str
     params: dict[str, Any] = field(default_factory=dict)
-    #: systems only: the CBRs of the sweep this entry runs at (None: all), e.g. where a
-    #: learned system has checkpoints
-    cbr: tuple[float, ...] | None = None
+    #: systems only: ``{axis: values}``, the axis values this entry runs at (an axis not
+    #: named: all), e.g. where a learned system has checkpoints
+    only: dict[str, tuple[float, ...]] = field(default_factory=dict)
     #: the line of the entry's table header in the scenario file (for messages)
     line: int = field(default=0, compare=False)
 
     def runs_at(self, axes: dict[str, float]) -> bool:
-        cbr = axes.get("cbr")
-        return self.cbr is None or cbr is None or any(abs(cbr - c) < 1e-9 for c in self.cbr)
+        """Whether the entry runs at the grid point with these axis values."""
+        return all(name not in axes or any(abs(axes[name] - v) < 1e-9 for v in values)
+                   for name, values in self.only.items())
 
     def key(self) -> dict[str, Any]:
         return {"name": self.name, "params": self.params}

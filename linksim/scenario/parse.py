@@ -116,8 +116,13 @@ def _parts(r: _Reader, raw: dict[str, Any], section: str, registry, task: Task,
         except UnknownName as exc:
             raise r.error(table, "name", str(exc)) from None
         label = r.typed(table, entry, "label", (str,), default=None)
-        reserved = ("name", "label", "cbr") if section == "systems" else ("name", "label")
+        reserved = ("name", "label", "only") if section == "systems" else ("name", "label")
         params = {k: v for k, v in entry.items() if k not in reserved}
+        for axis in task.axes:
+            if axis.name in params:
+                raise r.error(table, axis.name, f"{axis.name!r} is a sweep axis; to run this "
+                              f"entry at some of its values only, write only = "
+                              f"{{{axis.name} = [...]}}")
         keys = getattr(factory, "scenario_keys", None)
         valid, var_kw = (keys(), False) if keys else accepted_params(
             factory, ("self",) + build_axes)
@@ -129,20 +134,32 @@ def _parts(r: _Reader, raw: dict[str, Any], section: str, registry, task: Task,
                 check(params)
             except LinksimError as exc:
                 raise r.error(table, getattr(exc, "key", None), str(exc)) from None
-        cbrs = None
-        if "cbr" in reserved and "cbr" in entry:
-            try:
-                cbrs = tuple(parse_ratio(entry["cbr"]))
-            except ValueError as exc:
-                raise r.error(table, "cbr", str(exc)) from None
+        only = _only(r, table, entry, task) if "only" in reserved else {}
         label = label or "-".join([name] + [str(v) for v in params.values()
                                             if isinstance(v, (str, int, float))])
         if label in labels:
             raise r.error(table, "label", f"duplicate label {label!r}; give each entry a unique label")
         labels.add(label)
-        parts.append(PartConfig(name=name.lower(), label=label, params=params, cbr=cbrs,
+        parts.append(PartConfig(name=name.lower(), label=label, params=params, only=only,
                                 line=r.line_of(table, None)))
     return parts
+
+
+def _only(r: _Reader, table: Sequence[Any], entry: dict[str, Any], task: Task
+          ) -> dict[str, tuple[float, ...]]:
+    """``only = {axis = values}``: the axis values an entry runs at (each parsed by its axis)."""
+    only = r.typed(table, entry, "only", (dict,), default={})
+    axes = {a.name: a for a in task.axes}
+    out = {}
+    for name, value in only.items():
+        if name not in axes:
+            raise r.error(table, "only", f"{name!r} is not an axis of task {task.name!r}; "
+                          f"axes: {', '.join(axes) or 'none'}")
+        try:
+            out[name] = tuple(axes[name].parse(value))
+        except ValueError as exc:
+            raise r.error(table, "only", f"{name}: {exc}") from None
+    return out
 
 
 def _names_for(registry, task: Task) -> list[str]:
