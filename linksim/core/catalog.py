@@ -69,13 +69,16 @@ def plain(doc: str) -> str:
 
 
 def build() -> dict[str, Any]:
-    """Import every part and snapshot the live registries."""
-    from linksim.core.registry import ALL
+    """Import every part and snapshot the live registries (built-in parts only: plugins
+    are listed live, :mod:`linksim.cli.list`)."""
+    from linksim.core.registry import ALL, BUILTIN
 
     registries = {}
     for kind, registry in ALL.items():
         rows = []
         for name, obj in registry.items():
+            if registry.origin_of(obj) != BUILTIN:
+                continue
             owner = getattr(obj, "task", "")
             rows.append([name, owner if isinstance(owner, str) else "",
                          plain(inspect.getdoc(getattr(obj, "fn", obj)) or "")])

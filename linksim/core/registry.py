@@ -9,6 +9,17 @@ Every pluggable part registers itself under one lower-case name::
 Lookups import the built-in packages first (``linksim.channels``, ``linksim.phy``,
 ``linksim.mamba``, every task package under ``linksim.tasks`` and every sub-package
 of ``baselines``), so a new module in one of them is found without editing a list. ``linksim list`` prints every registry.
+
+Plugins: an installed package extends any registry through the entry-point group
+``linksim.plugins`` (the pytest/Flake8 convention)::
+
+    [project.entry-points."linksim.plugins"]
+    my_models = "my_models"          # a module: importing it registers its parts
+    # or "my_models.plugin:register"  a function, called with no arguments
+
+and a scenario may list local modules to import (``plugins = ["my_models"]``,
+:func:`load_plugin`). Every part remembers where it came from (:meth:`Registry.origin`):
+``linksim``, ``entry point <name> (<distribution>)`` or ``module <name>``.
 """
 from __future__ import annotations
 
@@ -22,11 +33,16 @@ T = TypeVar("T")
 
 _DISCOVERY_PACKAGES = ("linksim.channels", "linksim.phy", "linksim.mamba", "linksim.tasks",
                        "linksim.core.executors", "baselines")
+#: the entry-point group through which installed packages register parts
+PLUGIN_GROUP = "linksim.plugins"
+BUILTIN = "linksim"
 _discovered = False
+_loading: list[str] = []   # the origin of the plugin being imported (innermost last)
 
 
 def discover() -> None:
-    """Import every module of the built-in packages once (they register on import)."""
+    """Import every module of the built-in packages once (they register on import), then
+    every installed plugin of the entry-point group ``linksim.plugins``."""
     global _discovered
     if _discovered:
         return
@@ -38,6 +54,59 @@ def discover() -> None:
             continue
         for info in pkgutil.walk_packages(pkg.__path__, prefix=pkg_name + "."):
             importlib.import_module(info.name)
+    for ep in plugin_entry_points():
+        dist = getattr(getattr(ep, "dist", None), "name", None)
+        _load(f"entry point {ep.name}" + (f" ({dist})" if dist else ""), ep.load,
+              f"the entry point {ep.name} = {ep.value!r} of group {PLUGIN_GROUP}"
+              + (f" (package {dist}: fix or uninstall it)" if dist else ""))
+
+
+def plugin_entry_points() -> list:
+    """The installed entry points of :data:`PLUGIN_GROUP` (reading them imports nothing)."""
+    from importlib.metadata import entry_points
+
+    return sorted(entry_points(group=PLUGIN_GROUP), key=lambda ep: ep.name)
+
+
+def load_plugin(module: str, folder: str | None = None) -> None:
+    """Import the local module ``module`` (a scenario's ``plugins = [...]``), so that its
+    parts register; its parts' origin is ``module <name>``. ``folder`` (the scenario's) is
+    searched first, then ``sys.path``. Importing twice is a no-op."""
+    import sys
+
+    discover()
+    if folder is not None and str(folder) not in sys.path:
+        sys.path.insert(0, str(folder))
+    _load(f"module {module}", lambda: importlib.import_module(module),
+          f"plugin module {module!r} (a module beside the scenario, or installed)")
+
+
+def _load(origin: str, load: Callable[[], object], what: str) -> None:
+    import types
+
+    _loading.append(origin)
+    try:
+        obj = load()
+        if callable(obj) and not isinstance(obj, (type, types.ModuleType)):
+            obj()  # a register() function
+    except UnknownName:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a broken plugin: one line naming it
+        from linksim.errors import LinksimError
+
+        first = (str(exc).splitlines() or [""])[0]
+        raise LinksimError(f"cannot load {what}: {type(exc).__name__}: {first}") from None
+    finally:
+        _loading.pop()
+
+
+def _origin_of(obj: object) -> str:
+    if _loading:
+        return _loading[-1]
+    module = getattr(obj, "__module__", "") or ""
+    if module.split(".")[0] in ("linksim", "baselines") or not module:
+        return BUILTIN
+    return f"module {module}"
 
 
 class Registry(Generic[T]):
@@ -51,6 +120,7 @@ class Registry(Generic[T]):
     def __init__(self, kind: str) -> None:
         self.kind = kind
         self._items: dict[tuple[str, str], T] = {}
+        self._origins: dict[tuple[str, str], str] = {}
 
     def register(self, name: str) -> Callable[[T], T]:
         def deco(obj: T) -> T:
@@ -59,6 +129,7 @@ class Registry(Generic[T]):
             if key in self._items and self._items[key] is not obj:
                 raise ValueError(f"{self.kind} {name!r} registered twice")
             self._items[key] = obj
+            self._origins.setdefault(key, _origin_of(getattr(obj, "fn", obj)))
             return obj
 
         return deco
@@ -92,6 +163,15 @@ class Registry(Generic[T]):
         for (t, n), obj in sorted(self._items.items(), key=lambda kv: (kv[0][1], kv[0][0])):
             if task is None or t in (task, ""):
                 yield n, obj
+
+    def origin(self, name: str, task: str | None = None) -> str:
+        """Where the part ``name`` came from: ``linksim`` (built in), ``entry point <name>
+        (<distribution>)`` or ``module <name>`` (a scenario's plugin or a script)."""
+        return self.origin_of(self.get(name, task))
+
+    def origin_of(self, obj: T) -> str:
+        """Where the registered part ``obj`` came from (see :meth:`origin`)."""
+        return next(o for k, o in self._origins.items() if self._items[k] is obj)
 
     def __contains__(self, name: str) -> bool:
         return bool(self._find(name, None))

@@ -85,6 +85,7 @@ class PointWorker:
 
     def __init__(self, scenario: Scenario) -> None:
         self.scenario = scenario
+        scenario.load_plugins()  # parts of the scenario's plugins, also in worker processes
         self.task = get_task(scenario.task)
         self.device = resolve_device(scenario.device)
         self.metrics = [get_metric(m) for m in scenario.metrics]

@@ -89,6 +89,16 @@ class Scenario:
     stop: StopConfig
     task: str = "image"
     file: Path | None = None
+    #: local modules imported before validation (``plugins = [...]``; they register parts)
+    plugins: tuple[str, ...] = ()
+
+    def load_plugins(self) -> None:
+        """Import the scenario's plugin modules (searched beside the scenario file first);
+        every process that builds the scenario's parts calls this."""
+        from linksim.core.registry import load_plugin
+
+        for module in self.plugins:
+            load_plugin(module, str(self.file.parent) if self.file else None)
 
     def point_key(self, system: PartConfig, params: dict[str, Any], identity: dict[str, Any],
                   channel: PartConfig | None, axes: dict[str, float]) -> dict[str, Any]:

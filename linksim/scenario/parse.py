@@ -20,7 +20,7 @@ from linksim.core.task import Task, parse_range, parse_ratio
 from linksim.scenario.config import PartConfig, Scenario, SourceConfig, StopConfig
 
 TOP_KEYS = ("name", "task", "seed", "output", "device", "source", "sweep", "channels",
-            "systems", "metrics", "stop")
+            "systems", "metrics", "stop", "plugins")
 METRIC_KEYS = ("names",)
 STOP_KEYS = ("max_items", "target_ci", "min_items", "batch_size", "repeats")
 DEVICES = ("cpu", "cuda", "auto")
@@ -208,7 +208,8 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     try:
         text = path.read_text()
     except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read scenario ({exc.strerror}); check the path") from None
+        raise ScenarioError(f"{path}: cannot read scenario ({exc.strerror}); "
+                            f"{_closest_hint(path)}") from None
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -218,10 +219,31 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     return validate(raw, path, text, overridden)
 
 
+def _closest_hint(path: Path) -> str:
+    """``did you mean: a, b`` naming the scenario files nearest to ``path`` by name (those
+    under ./scenarios and the repository's scenarios/), else ``check the path``."""
+    import difflib
+
+    from linksim.core.paths import REPO
+
+    known: dict[str, Path] = {}
+    for root in (Path("scenarios"), REPO / "scenarios"):
+        for f in sorted(root.rglob("*.toml")) if root.is_dir() else []:
+            try:
+                shown = f.resolve().relative_to(Path.cwd().resolve())
+            except ValueError:
+                shown = f
+            known.setdefault(str(shown), f)
+    by_name = [k for k in known if Path(k).name == path.name]
+    close = by_name or difflib.get_close_matches(str(path), list(known), n=3, cutoff=0.5)
+    return f"did you mean: {', '.join(close)}" if close else "check the path"
+
+
 def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "",
              overridden: Sequence[str] = ()) -> Scenario:
     r = _Reader(file, text, overridden)
     r.check_keys((), raw, TOP_KEYS)
+    plugins = _plugins(r, raw, file)
     name = r.typed((), raw, "name", (str,), default=Path(str(file)).stem)
     task_name = r.typed((), raw, "task", (str,), default="image")
     try:
@@ -294,7 +316,24 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
                                         f"{MAX_POINTS}); sweep fewer values")
     return Scenario(name=name, task=task.name, seed=seed, output=Path(output), device=device,
                     source=source, sweep=sweep, channels=channels, systems=systems,
-                    metrics=list(metrics), stop=stop, file=Path(str(file)))
+                    metrics=list(metrics), stop=stop, file=Path(str(file)),
+                    plugins=plugins)
+
+
+def _plugins(r: _Reader, raw: dict[str, Any], file: Path | str) -> tuple[str, ...]:
+    """``plugins = ["my_models"]``: import each module (beside the scenario file first)."""
+    from linksim.core.registry import load_plugin
+
+    names = r.typed((), raw, "plugins", (list,), default=[])
+    for module in names:
+        if not isinstance(module, str) or not re.fullmatch(r"[A-Za-z_][\w.]*", module):
+            raise r.error((), "plugins", f"{module!r} is not a module name; list importable "
+                                         "module names, e.g. plugins = [\"my_models\"]")
+        try:
+            load_plugin(module, str(Path(str(file)).parent))
+        except LinksimError as exc:
+            raise r.error((), "plugins", str(exc)) from None
+    return tuple(names)
 
 
 def _product(values) -> int:
