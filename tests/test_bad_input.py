@@ -105,7 +105,7 @@ def test_set_names_the_override_not_line_1(tmp_path, capsys, monkeypatch):
     code, err = run_cli(capsys, "run", "t.toml", "--set", "foo=1")
     assert code == 2 and err == ["linksim: error: t.toml: --set foo: unknown key; valid keys: "
                                  "name, task, seed, output, device, source, sweep, channels, "
-                                 "systems, metrics, stop"]
+                                 "systems, metrics, stop, plugins"]
 
 
 @pytest.mark.parametrize("setup, words", [

@@ -15,7 +15,7 @@ from typing import Any, Sequence
 from torch import nn
 
 from linksim.errors import LinksimError, UnknownName
-from linksim.core.registry import CHANNELS, DATASETS, METRICS, SYSTEMS, TASKS
+from linksim.base.registry import CHANNELS, DATASETS, METRICS, SYSTEMS, TASKS
 from linksim.core.task import Task, parse_range, parse_ratio
 from linksim.scenario.config import PartConfig, Scenario, SourceConfig, StopConfig
 
@@ -187,19 +187,25 @@ def _apply_overrides(raw: dict[str, Any], overrides: Sequence[str]) -> list[str]
         if "=" not in item:
             raise ScenarioError(f"--set {item}: expected key=value (e.g. stop.max_items=4)")
         path, text = item.split("=", 1)
-        value = parse_value(text.strip())
-        node: Any = raw
-        keys = path.strip().split(".")
-        for k in keys[:-1]:
-            try:
-                node = node[int(k)] if isinstance(node, list) else node.setdefault(k, {})
-            except (IndexError, ValueError, AttributeError):
-                raise ScenarioError(f"--set {item}: no such entry {k!r}") from None
-        if isinstance(node, list):
-            raise ScenarioError(f"--set {item}: {keys[-1]!r} must name a key, not an index")
-        node[keys[-1]] = value
-        paths.append(".".join(keys))
+        paths.append(set_key(raw, path, parse_value(text.strip()), f"--set {item}"))
     return paths
+
+
+def set_key(raw: dict[str, Any], path: str, value: Any, what: str = "") -> str:
+    """Set the dotted key ``path`` (``stop.max_items``, ``systems.0.label``) of a raw
+    scenario to ``value``; returns the path. ``what`` names the override in messages."""
+    what = what or f"override {path}"
+    node: Any = raw
+    keys = path.strip().split(".")
+    for k in keys[:-1]:
+        try:
+            node = node[int(k)] if isinstance(node, list) else node.setdefault(k, {})
+        except (IndexError, ValueError, AttributeError):
+            raise ScenarioError(f"{what}: no such entry {k!r}") from None
+    if isinstance(node, list):
+        raise ScenarioError(f"{what}: {keys[-1]!r} must name a key, not an index")
+    node[keys[-1]] = value
+    return ".".join(keys)
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
@@ -224,7 +230,7 @@ def _closest_hint(path: Path) -> str:
     under ./scenarios and the repository's scenarios/), else ``check the path``."""
     import difflib
 
-    from linksim.core.paths import REPO
+    from linksim.base.paths import REPO
 
     known: dict[str, Path] = {}
     for root in (Path("scenarios"), REPO / "scenarios"):
@@ -322,7 +328,7 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
 
 def _plugins(r: _Reader, raw: dict[str, Any], file: Path | str) -> tuple[str, ...]:
     """``plugins = ["my_models"]``: import each module (beside the scenario file first)."""
-    from linksim.core.registry import load_plugin
+    from linksim.base.registry import load_plugin
 
     names = r.typed((), raw, "plugins", (list,), default=[])
     for module in names:
