@@ -33,8 +33,8 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from linksim.mamba.gssm_order import scan_exchange, scan_recover
-from linksim.mamba.scan import selective_scan
+from linksim.mamba.gssm_order import positions
+from linksim.mamba.scan import gssm_scan
 
 
 #: scan schemes for 2 and 4 directions
@@ -87,25 +87,25 @@ class GSSM(nn.Module):
 
     def forward(self, x: torch.Tensor, snr_db: torch.Tensor | None = None) -> torch.Tensor:
         b, d, h, w = x.shape
-        # row-major [B, D, H, W] (the depthwise conv before hands over channels-last): every
-        # scan sequence is then a view or one flip, the projections come out [B, *, L]
-        # contiguous and the scan kernel copies nothing
-        x = x.contiguous()
-        a = -torch.exp(self.A_log.view(-1, d, self.d_state))
-        skip, dt_bias = self.D.view(-1, d), self.dt_bias.view(-1, d)
-        y = None
-        for k, name in enumerate(self.orders):
-            uk = scan_exchange(x, name)  # [B, D, L]
-            # time-major [B, L, R+2N]: the layout in which the scan reads B and C
-            dt_r, bk, ck = torch.bmm(uk.transpose(1, 2), self.x_proj[k].t().expand(b, -1, -1)).split(
-                [self.dt_rank, self.d_state, self.d_state], dim=2)  # [B, L, R|N|N]
-            delta = torch.bmm(self.dt_proj[k].expand(b, -1, -1), dt_r.transpose(1, 2))  # [B, D, L]
-            yk = selective_scan(uk, delta, a[k], bk.transpose(1, 2), ck.transpose(1, 2),
-                                D=skip[k], delta_bias=dt_bias[k], delta_softplus=True,
-                                snr_db=snr_db, csi_period=self.csi_period)
-            yk = scan_recover(yk, name, h, w)
-            y = yk if y is None else y + yk
-        return y
+        k, r, n, length = len(self.orders), self.dt_rank, self.d_state, h * w
+        # time-major [B, L, D]: a view of the depthwise conv's channels-last output, the
+        # layout in which the scan kernel loads one vector of channels per step
+        xt = x.permute(0, 2, 3, 1).reshape(b, length, d)
+        # one GEMM gives every order's [Δ_r; B; C] (the projections act per token, so they
+        # commute with the scan exchange P_k); rows grouped as [Δ_r of all k | (B, C) of all k]
+        w_all = torch.cat([self.x_proj[:, :r].reshape(k * r, d), self.x_proj[:, r:].reshape(k * 2 * n, d)])
+        dbc = torch.matmul(xt, w_all.t())                                  # [B, L, K(R+2N)]
+        dt_r = dbc[..., :k * r].view(b, length, k, r).permute(2, 0, 1, 3)  # [K, B, L, R]
+        delta = torch.matmul(dt_r, self.dt_proj.transpose(1, 2).unsqueeze(1))  # [K, B, L, D]
+        bc = dbc[..., k * r:].view(b, length, k, 2, n)
+        bk, ck = (bc[:, :, :, i].permute(2, 0, 3, 1) for i in (0, 1))    # [K, B, N, L] views
+        # each order visits the sequence through its index map P_k and adds P_k^-1 of its
+        # output in place (eq. 29): no permuted copies of u, Δ, B, C or y
+        y = gssm_scan(xt.transpose(1, 2), delta.transpose(-1, -2), -torch.exp(self.A_log.view(k, d, n)),
+                      bk, ck, D=self.D.view(k, d), delta_bias=self.dt_bias.view(k, d), delta_softplus=True,
+                      positions=positions(self.orders, h, w, x.device), snr_db=snr_db,
+                      csi_period=self.csi_period)                          # [B, D, L]
+        return y.reshape(b, d, h, w)
 
     def extra_repr(self) -> str:
         return (f"orders={self.orders}, d_state={self.d_state}, dt_rank={self.dt_rank}, "

@@ -80,6 +80,19 @@ def order(name: str, h: int, w: int, device: torch.device | str | None = None
     return perm, inv
 
 
+@lru_cache(maxsize=256)
+def _positions(names: tuple[str, ...], h: int, w: int, device: str) -> torch.Tensor:
+    return torch.stack([order(name, h, w)[0] for name in names]).to(device)
+
+
+def positions(names: tuple[str, ...] | list[str], h: int, w: int,
+              device: torch.device | str = "cpu") -> torch.Tensor:
+    """[K, H*W] int64: row ``k`` is ``perm`` of scheme ``names[k]``, the index map with which a
+    scan kernel visits the row-major sequence in that order (scan step ``t`` reads and writes
+    position ``perm[t]``; :func:`linksim.mamba.scan.gssm_scan`). Cached per shape and device."""
+    return _positions(tuple(names), int(h), int(w), str(torch.device(device)))
+
+
 def _flat(x: torch.Tensor, transpose: bool) -> torch.Tensor:
     """[B, D, H, W] -> [B, D, H*W], row-major (or column-major when ``transpose``)."""
     return (x.transpose(-1, -2) if transpose else x).reshape(*x.shape[:-2], -1)

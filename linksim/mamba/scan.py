@@ -46,20 +46,25 @@ output ``y`` [B, D, L].
 
 Backends (``backend=``): ``"reference"`` (sequential, :mod:`.scan_ref`), ``"chunked"``
 (pure PyTorch, :mod:`.scan_chunked`), ``"cpp"`` (compiled OpenMP CPU kernel,
-:mod:`.scan_cpp`), ``"cuda"`` (mamba-ssm, :mod:`.scan_cuda`); ``"auto"`` picks cuda for
-CUDA tensors when mamba-ssm is installed, else cpp when it compiles, else chunked.
+:mod:`.scan_cpp`), ``"cuda"`` (mamba-ssm, :mod:`.scan_cuda`), ``"triton"`` (Triton GPU kernel,
+:mod:`.scan_triton`); ``"auto"`` picks triton for CUDA tensors when Triton imports, else cuda
+when mamba-ssm is installed; on CPU cpp when it compiles, else chunked.
+
+:func:`gssm_scan` runs ``K`` scans of one sequence in ``K`` orders (the GSSM scan exchange,
+:mod:`.gssm_order`) and sums their outputs in sequence order; the cpp and triton kernels read
+and write each order through an index map, the others get permuted copies.
 """
 from __future__ import annotations
 
 
 import torch
 
-from linksim.core.registry import SCAN_BACKENDS
+from linksim.base.registry import SCAN_BACKENDS
 from linksim.errors import LinksimError, UnknownName
-from linksim.mamba.scan_common import ScanInputs, prepare
+from linksim.mamba.scan_common import ScanInputs, prepare, prepare_orders
 
 #: order in which ``backend="auto"`` tries backends
-AUTO_ORDER = ("cuda", "cpp", "chunked")
+AUTO_ORDER = ("triton", "cuda", "cpp", "chunked")
 
 
 _loaded = False
@@ -111,3 +116,32 @@ def selective_scan(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_sof
     """
     p = prepare(u, delta, A, B, C, D, z, delta_bias, delta_softplus, snr_db, csi_period, csi_mode)
     return SCAN_BACKENDS.get(resolve_backend(backend, p))(p)
+
+
+def gssm_scan(u, delta, A, B, C, D=None, delta_bias=None, delta_softplus=False, *, positions,
+              snr_db=None, csi_period=None, csi_mode="paper", backend="auto") -> torch.Tensor:
+    r""":math:`\sum_k \mathbf P_k^{-1}\,\mathrm{SSM}_k(\mathbf P_k \mathbf u)`: ``K`` selective
+    scans of one sequence, scan ``k`` in the order ``positions[k]`` with its own parameters.
+
+    Scan step ``t`` of order ``k`` reads sequence position ``positions[k, t]`` of ``u``,
+    ``delta[k]``, ``B[k]``, ``C[k]`` and writes its output there (CSI-ReST's schedule counts
+    scan steps). Equal to summing ``selective_scan`` over permuted copies, which is what
+    backends without index maps run.
+
+    :param u: [B, D, L] (any strides; the time-major view ``x.transpose(1, 2)`` of a
+        [B, L, D] tensor is read in place by the cpp kernel).
+    :param delta: [K, B, D, L]; :param A: [K, D, N]; :param B, C: [K, B, N, L];
+    :param D, delta_bias: [K, D] or ``None``; :param positions: [K, L] int64 permutations.
+    :return: y [B, D, L] with u's strides where the backend can.
+    """
+    p = prepare_orders(u, delta, A, B, C, D, delta_bias, delta_softplus, positions, snr_db, csi_period,
+                       csi_mode)
+    fn = SCAN_BACKENDS.get(resolve_backend(backend, p))
+    if getattr(fn, "multi_order", False):
+        return fn(p)
+    y = None
+    for k in range(positions.shape[0]):
+        q, inv = p.order(k)
+        yk = fn(q).index_select(-1, inv)
+        y = yk if y is None else y + yk
+    return y

@@ -14,7 +14,7 @@ from functools import cached_property
 import torch
 import torch.nn.functional as F
 
-from linksim.core.registry import SCAN_BACKENDS
+from linksim.base.registry import SCAN_BACKENDS
 from linksim.errors import LinksimError
 
 #: the released MambaJSCC CUDA kernel carries the state between chunks of this many tokens
@@ -41,14 +41,34 @@ class ScanInputs:
     delta_softplus: bool = False
     D: torch.Tensor | None = None
     z: torch.Tensor | None = None
+    #: [K, L] int64, scan orders of a GSSM scan (:func:`prepare_orders`): scan step ``t`` of
+    #: order ``k`` reads and writes sequence position ``positions[k, t]``; then ``delta_raw``
+    #: is [K, B, D, L], ``A`` [K, D, N], ``B``, ``C`` [K, B, N, L], ``D``, ``delta_bias`` [K, D]
+    positions: torch.Tensor | None = None
 
     @cached_property
     def delta(self) -> torch.Tensor:
         r""":math:`\Delta` [B, D, L] (bias added, softplus applied as requested)."""
         delta = self.delta_raw
         if self.delta_bias is not None:
-            delta = delta + self.delta_bias.view(1, -1, 1)
+            bias = self.delta_bias
+            delta = delta + (bias[:, None, :, None] if bias.dim() == 2 else bias[:, None])
         return F.softplus(delta) if self.delta_softplus else delta
+
+    def order(self, k: int) -> tuple["ScanInputs", torch.Tensor]:
+        """Scan order ``k`` of a GSSM scan as a plain scan on gathered (permuted) copies, and
+        the inverse permutation that puts its output back in sequence order."""
+        perm = self.positions[k]
+        inv = torch.empty_like(perm)
+        inv[perm] = torch.arange(perm.numel(), device=perm.device)
+
+        def take(t):
+            return None if t is None else t.index_select(-1, perm)
+
+        return ScanInputs(take(self.u), take(self.delta_raw[k]), self.A[k], take(self.B[k]),
+                          take(self.C[k]), self.snr_db, self.csi_period, self.csi_mode,
+                          None if self.delta_bias is None else self.delta_bias[k], self.delta_softplus,
+                          None if self.D is None else self.D[k]), inv
 
     def finish(self, y: torch.Tensor) -> torch.Tensor:
         r"""Scan output :math:`C_t^\top h_t` -> :math:`(C_t^\top h_t + D u_t)\,\mathrm{silu}(z_t)`."""
@@ -115,10 +135,38 @@ def prepare(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=F
     return ScanInputs(u, delta, A, B, C, snr_db, csi_period, csi_mode, delta_bias, bool(delta_softplus), D, z)
 
 
-def register_backend(name: str, available: Callable[[ScanInputs], bool] = lambda p: True):
+def prepare_orders(u, delta, A, B, C, D=None, delta_bias=None, delta_softplus=False, positions=None,
+                   snr_db=None, csi_period=None, csi_mode="paper") -> ScanInputs:
+    """Check the shapes of a GSSM scan (``K`` orders, see :func:`linksim.mamba.scan.gssm_scan`)."""
+    _check(positions is not None and positions.dim() == 2,
+           "gssm_scan: positions must be [K, L] (scan step -> sequence position of each order)")
+    k, length = positions.shape
+    _check(u.dim() == 3 and u.shape[-1] == length,
+           f"gssm_scan: u must be [B, D, L={length}], got {tuple(u.shape)}")
+    _check(delta.shape == (k, *u.shape), f"gssm_scan: delta must be [K={k}, *u.shape], got {tuple(delta.shape)}")
+    _check(A.dim() == 3 and A.shape[0] == k, f"gssm_scan: A must be [K={k}, D, N], got {tuple(A.shape)}")
+    _check(positions.dtype == torch.int64 and bool((torch.sort(positions, dim=1).values
+                                                     == torch.arange(length, device=positions.device)).all()),
+           "gssm_scan: every row of positions must be a permutation of 0..L-1 (int64)")
+    one = prepare(u, delta[0], A[0], B[0], C[0], None if D is None else D[0], None,
+                  None if delta_bias is None else delta_bias[0], delta_softplus, snr_db, csi_period, csi_mode)
+    for name, t in (("B", B), ("C", C)):
+        _check(t.shape == (k, *one.B.shape), f"gssm_scan: {name} must be [K={k}, B, N, L], got {tuple(t.shape)}")
+    for name, t in (("D", D), ("delta_bias", delta_bias)):
+        _check(t is None or t.shape == (k, u.shape[1]), f"gssm_scan: {name} must be [K={k}, D], got "
+               f"{None if t is None else tuple(t.shape)}")
+    return ScanInputs(u, delta, A, B, C, one.snr_db, one.csi_period, csi_mode, delta_bias,
+                      bool(delta_softplus), D, None, positions)
+
+
+def register_backend(name: str, available: Callable[[ScanInputs], bool] = lambda p: True,
+                     multi_order: bool = False):
     """Register ``fn(p: ScanInputs) -> y`` in ``SCAN_BACKENDS`` as ``name``; ``available(p)``
-    (stored as ``fn.available``) gates ``backend="auto"``."""
+    (stored as ``fn.available``) gates ``backend="auto"``; ``multi_order`` (stored as
+    ``fn.multi_order``): ``fn`` also runs GSSM scans (``p.positions`` set) through index maps;
+    other backends get one permuted copy per order (:meth:`ScanInputs.order`)."""
     def deco(fn):
         fn.available = available
+        fn.multi_order = multi_order
         return SCAN_BACKENDS.register(name)(fn)
     return deco

@@ -13,8 +13,13 @@ The kernel is fused like mamba-ssm's: it applies the bias and softplus to ``delt
 the ``D`` skip, the ``z`` gate and CSI-ReST itself, so no [B, D, L] intermediates are
 made in PyTorch. Work split: one OpenMP task per (batch element, block of
 :data:`BLOCK` channels); the ``BLOCK`` channels are the SIMD lanes and the loop runs over
-``t`` and ``n`` (one ``exp`` and three multiply-adds per (t, d, n)); [B, D, L] tensors
-are moved through small time-major tiles, ``B``/``C`` are passed time-major [B, L, N].
+``t`` and ``n`` (one ``exp`` and three multiply-adds per (t, d, n)). Every tensor is read
+and written in place through its strides: [B, D, L] tensors either contiguous or
+time-major ([B, L, D] memory, one vector load per step), ``B``/``C`` as [B, L, N] views
+with unit stride along N (e.g. column slices of the GSSM projection's output). A GSSM scan
+(:func:`linksim.mamba.scan.gssm_scan`) runs all its scan orders in one call: order ``k``
+visits the sequence through the index map ``positions[k]`` (reversed, column-major, ...)
+and adds its output in place, so no permuted copy is ever made.
 Memory: inputs + output + the state every :data:`CHECKPOINT` steps
 ([B, D, L/CHECKPOINT, N], kept only when a gradient is needed). The backward recomputes
 each chunk's states from its checkpoint (``O(CHECKPOINT·N·BLOCK)`` scratch per thread)
@@ -65,10 +70,12 @@ def _cpu_flags() -> str:
 class _Args(ctypes.Structure):
     """Mirror of ``struct Args`` in the C++ source (pointers as integers, 0 = null)."""
 
-    _fields_ = ([(f, ctypes.c_void_p) for f in ("u", "dl", "AT", "Bt", "Ct", "bias", "Dskip", "z", "snr_db",
-                                                 "inj", "y", "ck", "gy", "du", "ddl", "dAT", "dBt", "dCt",
-                                                 "dbias", "dD", "dz", "dsnr_db")]
-                + [(f, ctypes.c_int64) for f in ("B", "D", "L", "N", "K")]
+    _fields_ = ([(f, ctypes.c_void_p) for f in ("u", "dl", "AT", "Bc", "Cc", "bias", "Dskip", "z", "snr_db",
+                                                 "inj", "pos", "y", "ck", "gy", "du", "ddl", "dAT", "dBc",
+                                                 "dCc", "dbias", "dD", "dz", "dsnr_db")]
+                + [(f, ctypes.c_int64) for f in ("B", "D", "L", "N", "K", "nd", "s_b", "s_d", "s_t",
+                                                  "l_k", "l_b", "l_d", "l_t", "g_k", "g_b", "g_d", "g_t",
+                                                  "c_k", "c_b", "c_t", "e_k", "e_b", "e_t")]
                 + [("softplus", ctypes.c_int32), ("nt", ctypes.c_int32)])
 
 
@@ -126,71 +133,108 @@ def _call(kind: str, dtype: torch.dtype, **buffers) -> None:
     fn(ctypes.byref(args))
 
 
-class _CppScan(torch.autograd.Function):
-    """Fused scan (bias, softplus, D skip, z gate, CSI-ReST) with the C++ kernels.
+def _dense(t: torch.Tensor) -> torch.Tensor:
+    """``t`` [..., D, L] as it is when it is contiguous or time-major contiguous ([..., L, D]
+    memory), else a contiguous copy: then ``empty_like(t)`` has ``t``'s strides."""
+    if t.is_contiguous() or t.transpose(-1, -2).is_contiguous():
+        return t
+    return t.contiguous()
 
-    Inputs: u, delta [B, D, L] contiguous (delta raw, before bias/softplus); AT [N, Dp]
-    (A transposed, zero-padded to whole :data:`BLOCK` channel blocks); Bt, Ct [B, L, N];
-    bias, Dskip [Dp] or None; z [B, D, L] or None; snr_db [B] or None; inj [L] uint8 or None.
-    Output y [B, D, L].
+
+def _like(t: torch.Tensor | None, ref: torch.Tensor) -> torch.Tensor | None:
+    """``t`` with the strides of ``ref`` (a copy only when they differ)."""
+    if t is None or t.stride() == ref.stride():
+        return t
+    return torch.empty_like(ref).copy_(t)
+
+
+def _strides(prefix: str, t: torch.Tensor) -> dict[str, int]:
+    """Element strides of a [B, D, L] or [K, B, D, L] tensor as kernel fields ``prefix_{k,b,d,t}``."""
+    return {f"{prefix}_{c}": s for c, s in zip("kbdt"[4 - t.dim():], t.stride())}
+
+
+class _CppScan(torch.autograd.Function):
+    """Fused scan (bias, softplus, D skip, z gate, CSI-ReST) over ``nd`` orders, C++ kernels.
+
+    Inputs: u [B, D, L] (contiguous or time-major, see :func:`_dense`); delta [nd, B, D, L] raw
+    (before bias/softplus), each dense likewise; AT [nd, N, Dp] (A transposed, zero-padded to
+    whole :data:`BLOCK` channel blocks); Bv, Cv [nd, B, L, N] with unit stride along N and equal
+    strides; bias, Dskip [nd, Dp] or None; z (like u, ``nd = 1`` only) or None; snr_db [B] or
+    None; inj [L] uint8 or None; pos [nd, L] int64 or None (scan step -> position).
+    Output y [B, D, L] with u's strides: the sum over orders.
     """
 
     @staticmethod
-    def forward(ctx, u, delta, AT, Bt, Ct, bias, Dskip, z, snr_db, inj, softplus):
+    def forward(ctx, u, delta, AT, Bv, Cv, bias, Dskip, z, snr_db, inj, pos, softplus):
         b, d, length = u.shape
-        n = AT.shape[0]
+        nd, n = AT.shape[0], AT.shape[1]
         y = torch.empty_like(u)
         need_grad = any(ctx.needs_input_grad)
-        ck = u.new_empty(b, AT.shape[1] // BLOCK, -(-length // CHECKPOINT), n, BLOCK) if need_grad else None
-        dims = dict(B=b, D=d, L=length, N=n, K=CHECKPOINT, softplus=int(softplus), nt=_threads(b, d, length, n))
-        _call("fwd", u.dtype, u=u, dl=delta, AT=AT, Bt=Bt, Ct=Ct, bias=bias, Dskip=Dskip, z=z, snr_db=snr_db,
-              inj=inj, y=y, ck=ck, **dims)
+        ck = (u.new_empty(nd, b, AT.shape[2] // BLOCK, -(-length // CHECKPOINT), n, BLOCK)
+              if need_grad else None)
+        dims = dict(B=b, D=d, L=length, N=n, K=CHECKPOINT, nd=nd, softplus=int(softplus),
+                    nt=_threads(b, d * nd, length, n), **_strides("s", u), **_strides("l", delta),
+                    c_k=Bv.stride(0), c_b=Bv.stride(1), c_t=Bv.stride(2))
+        _call("fwd", u.dtype, u=u, dl=delta, AT=AT, Bc=Bv, Cc=Cv, bias=bias, Dskip=Dskip, z=z,
+              snr_db=snr_db, inj=inj, pos=pos, y=y, ck=ck, **dims)
         if need_grad:
             ctx.dims = dims
-            ctx.save_for_backward(u, delta, AT, Bt, Ct, bias, Dskip, z, snr_db, inj, ck)
+            ctx.save_for_backward(u, delta, AT, Bv, Cv, bias, Dskip, z, snr_db, inj, pos, ck)
         return y
 
     @staticmethod
     def backward(ctx, gy):
-        u, delta, AT, Bt, Ct, bias, Dskip, z, snr_db, inj, ck = ctx.saved_tensors
-        du, ddelta = torch.empty_like(u), torch.empty_like(u)
-        dAT, dBt, dCt = torch.zeros_like(AT), torch.zeros_like(Bt), torch.zeros_like(Ct)
-        dbias, dD = u.new_zeros(AT.shape[1]), u.new_zeros(AT.shape[1])
+        u, delta, AT, Bv, Cv, bias, Dskip, z, snr_db, inj, pos, ck = ctx.saved_tensors
+        nd, dp = AT.shape[0], AT.shape[2]
+        du, ddelta = torch.zeros_like(u), torch.empty_like(delta)
+        dAT = torch.zeros_like(AT)
+        dBv = Bv.new_zeros(Bv.shape)
+        dCv = Cv.new_zeros(Cv.shape)
+        dbias, dD = u.new_zeros(nd, dp), u.new_zeros(nd, dp)
         dz = torch.empty_like(z) if z is not None else None
         dsnr_db = torch.zeros_like(snr_db) if snr_db is not None else None
-        _call("bwd", u.dtype, u=u, dl=delta, AT=AT, Bt=Bt, Ct=Ct, bias=bias, Dskip=Dskip, z=z, snr_db=snr_db,
-              inj=inj, ck=ck, gy=gy.contiguous(), du=du, ddl=ddelta, dAT=dAT, dBt=dBt, dCt=dCt,
-              dbias=dbias, dD=dD, dz=dz, dsnr_db=dsnr_db, **ctx.dims)
-        return (du, ddelta, dAT, dBt, dCt, dbias if bias is not None else None,
-                dD if Dskip is not None else None, dz, dsnr_db, None, None)
+        _call("bwd", u.dtype, u=u, dl=delta, AT=AT, Bc=Bv, Cc=Cv, bias=bias, Dskip=Dskip, z=z,
+              snr_db=snr_db, inj=inj, pos=pos, ck=ck, gy=_like(gy, u), du=du, ddl=ddelta, dAT=dAT,
+              dBc=dBv, dCc=dCv, dbias=dbias, dD=dD, dz=dz, dsnr_db=dsnr_db,
+              **_strides("g", ddelta), e_k=dBv.stride(0), e_b=dBv.stride(1), e_t=dBv.stride(2),
+              **ctx.dims)
+        return (du, ddelta, dAT, dBv, dCv, dbias if bias is not None else None,
+                dD if Dskip is not None else None, dz, dsnr_db, None, None, None)
 
 
 def _available(p: ScanInputs) -> bool:
     return (p.u.device.type == "cpu" and p.u.dtype in (torch.float32, torch.float64)
-            and p.A.shape[1] <= MAX_STATE and library() is not None)
+            and p.A.shape[-1] <= MAX_STATE and library() is not None)
 
 
-@register_backend("cpp", _available)
+@register_backend("cpp", _available, multi_order=True)
 def scan_cpp(p: ScanInputs) -> torch.Tensor:
-    """Run ``p`` with the compiled kernel (see the module docstring)."""
+    """Run ``p`` (one scan, or a GSSM scan over ``p.positions``) with the compiled kernel."""
     dtype = p.u.dtype
+    multi = p.positions is not None
     d, length = p.u.shape[1], p.u.shape[2]
     pad = -d % BLOCK  # padded channels have u = Δ = A = 0: their state never leaves 0
 
-    def cast(t: torch.Tensor | None, padded: bool = False) -> torch.Tensor | None:
-        if t is None:
-            return None
-        t = t.to(dtype)
-        return (F.pad(t, (0, pad)) if padded and pad else t).contiguous()
+    def per_order(t: torch.Tensor | None) -> torch.Tensor | None:
+        """[K, ...] as it is for a GSSM scan, [1, ...] for one scan."""
+        return None if t is None else (t if multi else t.unsqueeze(0))
 
-    AT = F.pad(p.A.to(dtype), (0, 0, 0, pad)).t().contiguous()
-    Bt = p.B.to(dtype).transpose(1, 2).contiguous()
-    Ct = p.C.to(dtype).transpose(1, 2).contiguous()
+    def vec(t: torch.Tensor | None) -> torch.Tensor | None:  # [K, D] -> [K, Dp]
+        return None if t is None else F.pad(per_order(t).to(dtype), (0, pad)).contiguous()
+
+    u = _dense(p.u.to(dtype))
+    delta = _dense(per_order(p.delta_raw).to(dtype))
+    AT = F.pad(per_order(p.A).to(dtype), (0, 0, 0, pad)).transpose(1, 2).contiguous()
+    Bv, Cv = (per_order(t).to(dtype).transpose(-1, -2) for t in (p.B, p.C))
+    if Bv.stride() != Cv.stride() or Bv.stride(-1) != 1:
+        Bv, Cv = Bv.contiguous(), Cv.contiguous()
     steps = p.injection_steps(length)
     inj, snr_db = None, None
     if steps:
         inj = torch.zeros(length, dtype=torch.uint8)
         inj[steps] = 1
-        snr_db = cast(p.snr_db)
-    return _CppScan.apply(cast(p.u), cast(p.delta_raw), AT, Bt, Ct, cast(p.delta_bias, True),
-                          cast(p.D, True), cast(p.z), snr_db, inj, p.delta_softplus)
+        snr_db = p.snr_db.to(dtype).contiguous()
+    pos = p.positions.contiguous() if multi else None
+    z = _like(p.z.to(dtype), u) if p.z is not None else None
+    return _CppScan.apply(u, delta, AT, Bv, Cv, vec(p.delta_bias), vec(p.D), z, snr_db, inj, pos,
+                          p.delta_softplus)

@@ -1,21 +1,28 @@
-// Selective scan (Mamba S6) with CSI-ReST injection: OpenMP CPU kernels, forward and backward.
+// Selective scan (Mamba S6) with CSI-ReST injection: OpenMP CPU kernels, forward and backward,
+// over one or several scan orders (GSSM directions) read and written through index maps.
 //
-// Plain C ABI on raw contiguous buffers (no torch headers: compiles in about a second);
+// Plain C ABI on raw strided buffers (no torch headers: compiles in about a second);
 // built and loaded by linksim/mamba/scan_cpp.py through torch.utils.cpp_extension.load.
 //
-// One call = one Args struct (see below). Layouts (row-major, contiguous), nblk = ceil(D / kW),
-// Dp = nblk * kW:
-//   u, dl (raw delta), z, y, gy, du, ddl, dz [B, D, L] (PyTorch's layout; moved through kT x kW
-//   tiles); AT, dAT [N, Dp] (A transposed, zero-padded); bias, Dskip, dbias, dD [Dp];
-//   Bt, Ct, dBt, dCt [B, L, N]; inj [L] uint8 (1: write csi[b] into state n=0 of the state
-//   entering step t); csi, dcsi [B]; ck [B, nblk, nck, N, kW]: the state entering step c*K
-//   (before any write at that step), nck = ceil(L / K). Optional buffers may be null.
-// Per (b, d, n), t = 0 .. L-1:
-//   dt = softplus(dl + bias) (or dl + bias);  hh = h, with hh[0] = csi[b] if inj[t];
-//   h = exp(dt*A) * hh + dt*u*B_t[n];  y_t = (sum_n C_t[n] h[n] + Dskip*u) * silu(z) (if z).
-// Parallel over (b, block of kW channels), the kW channels being the SIMD lanes (the forward
-// holds them as one GCC vector, VecF/VecD, so the exp of the recurrence is vectorized); sums over
-// channels (dB, dC, dcsi) and over batch (dA, dbias, dD) go through per-thread buffers.
+// One call = one Args struct (see below) for nd scan orders k = 0 .. nd-1 of one sequence.
+// nblk = ceil(D / kW), Dp = nblk * kW. Element (b, d, p) of a [B, D, L] buffer is at
+// b*s_b + d*s_d + p*s_t (u, z, y, gy, du, dz share the strides s_*; the PyTorch layout
+// [B, D, L] has s_d = L, s_t = 1, the time-major [B, L, D] has s_d = 1, s_t = D);
+// dl (raw delta, [nd, B, D, L]) and ddl have the strides l_* / g_*; Bc, Cc (and dBc, dCc)
+// hold B_k[b, p, n] at k*c_k + b*c_b + p*c_t + n (n contiguous); AT, dAT [nd, N, Dp]
+// (A transposed, zero-padded); bias, Dskip, dbias, dD [nd, Dp]; pos [nd, L] int64: scan step t
+// of order k reads and writes sequence position pos[k*L + t] (null: p = t, one order);
+// inj [L] uint8 (1: write csi[b] into state n=0 of the state entering scan step t); csi,
+// dcsi [B]; ck [nd, B, nblk, nck, N, kW]: the state entering step c*K (before any write at that
+// step), nck = ceil(L / K). Optional buffers may be null.
+// Per order k, (b, d, n), scan step t = 0 .. L-1 with p = pos_k[t]:
+//   dt = softplus(dl_k[p] + bias_k) (or dl_k[p] + bias_k);  hh = h, with hh[0] = csi[b] if inj[t];
+//   h = exp(dt*A_k) * hh + dt*u[p]*B_k[p, n];  y[p] += sum_n C_k[p, n] h[n] + Dskip_k*u[p];
+// then y *= silu(z) (z only with nd = 1). The backward zero-fills nothing: du, dBc, dCc, dAT,
+// dbias, dD, dcsi must come zeroed (they are accumulated), ddl and dz are written.
+// Parallel over (b, block of kW channels), the kW channels being the SIMD lanes (one GCC vector,
+// VecF/VecD, so the exp of the recurrence is vectorized); sums over channels (dB, dC, dcsi) and
+// over batch (dA, dbias, dD) go through per-thread buffers.
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
@@ -27,54 +34,48 @@ namespace {
 constexpr int64_t kMaxN = 256;
 // channels per vector block (one task = kW channels of one batch element)
 constexpr int kW = 16;
-// time steps per tile when moving [D, L] rows in and out of the time-major work buffers
-constexpr int64_t kT = 16;
 
 // kW lanes of float / double as one GCC vector (split into the machine's SIMD registers)
 typedef float VecF __attribute__((vector_size(kW * sizeof(float))));
 typedef int32_t VecI __attribute__((vector_size(kW * sizeof(int32_t))));
 typedef double VecD __attribute__((vector_size(kW * sizeof(double))));
+typedef float VecF8 __attribute__((vector_size(8 * sizeof(float))));
+typedef float VecF4 __attribute__((vector_size(4 * sizeof(float))));
 template <typename T> struct LanesOf;
 template <> struct LanesOf<float> { using type = VecF; };
 template <> struct LanesOf<double> { using type = VecD; };
 
-inline int32_t trunc_i32(float k) { return static_cast<int32_t>(k); }
 inline VecI trunc_i32(VecF k) { return __builtin_convertvector(k, VecI); }
 
-// Cephes-style expf (max rel. error ~2 ulp), branch-free: one definition for a float and for
-// a VecF of kW lanes (the same operations in the same order, so both round alike).
-template <typename V>
-inline V exp_f32(V x) {
-  x = x < -87.f ? V{} - 87.f : x;
-  x = x > 88.f ? V{} + 88.f : x;
+// Cephes-style expf (max rel. error ~2 ulp), branch-free, on kW lanes.
+inline VecF exp_k(VecF x) {
+  x = x < -87.f ? VecF{} - 87.f : x;
+  x = x > 88.f ? VecF{} + 88.f : x;
   // round to nearest with the 1.5 * 2^23 trick (vectorized std::floor is very slow on some CPUs)
-  const V k = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
-  const V r = x - k * 0.693359375f + k * 2.12194440e-4f;
-  V p = V{} + 1.9875691500e-4f;
+  const VecF k = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
+  const VecF r = x - k * 0.693359375f + k * 2.12194440e-4f;
+  VecF p = VecF{} + 1.9875691500e-4f;
   p = p * r + 1.3981999507e-3f;
   p = p * r + 8.3334519073e-3f;
   p = p * r + 4.1665795894e-2f;
   p = p * r + 1.6666665459e-1f;
   p = p * r + 5.0000001201e-1f;
   p = p * r * r + r + 1.0f;
-  const auto bits = (trunc_i32(k) + 127) << 23;
-  V s;
+  const VecI bits = (trunc_i32(k) + 127) << 23;
+  VecF s;
   static_assert(sizeof(s) == sizeof(bits), "float and int32 lanes");
   std::memcpy(&s, &bits, sizeof(s));
   return p * s;
 }
-inline float exp_k(float x) { return exp_f32(x); }
-inline VecF exp_k(VecF x) { return exp_f32(x); }
 inline VecD exp_k(VecD x) {
   for (int w = 0; w < kW; ++w) x[w] = std::exp(x[w]);
   return x;
 }
-inline double exp_k(double x) { return std::exp(x); }
 
 // log(1 + e) for e in [0, 1]: 2 atanh(s), s = e / (2 + e) <= 1/3 (series to s^15, ~1e-9 rel.)
-inline float log1p_unit(float e) {
-  const float s = e / (2.f + e), s2 = s * s;
-  float p = 1.f / 15.f;
+inline VecF log1p_unit(VecF e) {
+  const VecF s = e / (2.f + e), s2 = s * s;
+  VecF p = VecF{} + 1.f / 15.f;
   p = p * s2 + 1.f / 13.f;
   p = p * s2 + 1.f / 11.f;
   p = p * s2 + 1.f / 9.f;
@@ -84,254 +85,294 @@ inline float log1p_unit(float e) {
   p = p * s2 + 1.f;
   return 2.f * s * p;
 }
-inline double log1p_unit(double e) { return std::log1p(e); }
-
-// torch.nn.functional.softplus (beta 1, threshold 20) and the logistic sigmoid
-template <typename T>
-inline T softplus_k(T x) {
-  const T ax = x < T(0) ? -x : x;
-  const T sp = (x > T(0) ? x : T(0)) + log1p_unit(exp_k(-ax));
-  return x > T(20) ? x : sp;
+inline VecD log1p_unit(VecD e) {
+  for (int w = 0; w < kW; ++w) e[w] = std::log1p(e[w]);
+  return e;
 }
-template <typename T>
-inline T sigmoid_k(T x) { return T(1) / (T(1) + exp_k(-x)); }
+
+// torch.nn.functional.softplus (beta 1, threshold 20) and the logistic sigmoid, per lane
+template <typename V>
+inline V softplus_k(V x) {
+  const V ax = x < 0 ? -x : x;
+  const V sp = (x > 0 ? x : V{}) + log1p_unit(exp_k(-ax));
+  return x > 20 ? x : sp;
+}
+template <typename V>
+inline V sigmoid_k(V x) { return 1 / (1 + exp_k(-x)); }
+
+// sums of the lanes of two vectors at once (the dB and dC reductions of the backward)
+inline void hsum2(VecF a, VecF b, float& sa, float& sb) {
+  const VecF8 a8 = __builtin_shufflevector(a, a, 0, 1, 2, 3, 4, 5, 6, 7) +
+                   __builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15);
+  const VecF8 b8 = __builtin_shufflevector(b, b, 0, 1, 2, 3, 4, 5, 6, 7) +
+                   __builtin_shufflevector(b, b, 8, 9, 10, 11, 12, 13, 14, 15);
+  const VecF8 c = __builtin_shufflevector(a8, b8, 0, 1, 2, 3, 8, 9, 10, 11) +
+                  __builtin_shufflevector(a8, b8, 4, 5, 6, 7, 12, 13, 14, 15);
+  const VecF4 d = __builtin_shufflevector(c, c, 0, 1, 4, 5) + __builtin_shufflevector(c, c, 2, 3, 6, 7);
+  sa = d[0] + d[1];
+  sb = d[2] + d[3];
+}
+inline void hsum2(VecD a, VecD b, double& sa, double& sb) {
+  sa = 0;
+  sb = 0;
+  for (int w = 0; w < kW; ++w) { sa += a[w]; sb += b[w]; }
+}
 
 // All buffers of one call (typeless so that one C struct serves float and double).
-// Layouts as in the header comment; optional pointers may be null.
 struct Args {
-  const void *u, *dl, *AT, *Bt, *Ct, *bias, *Dskip, *z, *csi;
+  const void *u, *dl, *AT, *Bc, *Cc, *bias, *Dskip, *z, *csi;
   const uint8_t* inj;
+  const int64_t* pos;
   void *y, *ck;          // forward outputs (ck: null when no gradient is needed)
-  const void* gy;        // backward input
-  void *du, *ddl, *dAT, *dBt, *dCt, *dbias, *dD, *dz, *dcsi;  // backward outputs (zeroed)
-  int64_t B, D, L, N, K;
+  const void* gy;        // backward input (strides s_*)
+  void *du, *ddl, *dAT, *dBc, *dCc, *dbias, *dD, *dz, *dcsi;  // backward outputs
+  int64_t B, D, L, N, K, nd;
+  int64_t s_b, s_d, s_t;             // u, z, y, gy, du, dz
+  int64_t l_k, l_b, l_d, l_t;        // dl
+  int64_t g_k, g_b, g_d, g_t;        // ddl
+  int64_t c_k, c_b, c_t;             // Bc, Cc
+  int64_t e_k, e_b, e_t;             // dBc, dCc
   int32_t softplus, nt;
 };
 
 template <typename T>
 struct View {  // typed view of Args
-  const T *u, *dl, *AT, *Bt, *Ct, *bias, *Dskip, *z, *csi, *gy;
-  T *y, *ck, *du, *ddl, *dAT, *dBt, *dCt, *dbias, *dD, *dz, *dcsi;
+  const T *u, *dl, *AT, *Bc, *Cc, *bias, *Dskip, *z, *csi, *gy;
+  T *y, *ck, *du, *ddl, *dAT, *dBc, *dCc, *dbias, *dD, *dz, *dcsi;
   explicit View(const Args& a)
-      : u((const T*)a.u), dl((const T*)a.dl), AT((const T*)a.AT), Bt((const T*)a.Bt),
-        Ct((const T*)a.Ct), bias((const T*)a.bias), Dskip((const T*)a.Dskip), z((const T*)a.z),
+      : u((const T*)a.u), dl((const T*)a.dl), AT((const T*)a.AT), Bc((const T*)a.Bc),
+        Cc((const T*)a.Cc), bias((const T*)a.bias), Dskip((const T*)a.Dskip), z((const T*)a.z),
         csi((const T*)a.csi), gy((const T*)a.gy), y((T*)a.y), ck((T*)a.ck), du((T*)a.du),
-        ddl((T*)a.ddl), dAT((T*)a.dAT), dBt((T*)a.dBt), dCt((T*)a.dCt), dbias((T*)a.dbias),
+        ddl((T*)a.ddl), dAT((T*)a.dAT), dBc((T*)a.dBc), dCc((T*)a.dCc), dbias((T*)a.dbias),
         dD((T*)a.dD), dz((T*)a.dz), dcsi((T*)a.dcsi) {}
 };
 
-// rows row0 .. row0+W-1 (only the first nv exist) of a [*, L] array, steps t0 .. t0+tn-1
-// -> dst[tt * W + w] (time-major); missing rows (or a null src) read as 0
-template <typename T, int W>
-inline void load_tile(const T* src, int64_t row0, int64_t nv, int64_t L, int64_t t0, int64_t tn,
-                      T* dst) {
-  for (int w = 0; w < W; ++w) {
-    const T* r = src ? src + (row0 + w) * L + t0 : nullptr;
-    for (int64_t tt = 0; tt < tn; ++tt) dst[tt * W + w] = (r && w < nv) ? r[tt] : T(0);
+// lanes w < nv of src[w * sd] (0 beyond; a null src reads as 0)
+template <typename V, typename T>
+inline V load(const T* src, int64_t sd, int64_t nv) {
+  V v{};
+  if (!src) return v;
+  if (sd == 1 && nv == kW) {
+    std::memcpy(&v, src, sizeof(V));
+    return v;
   }
+  for (int w = 0; w < nv; ++w) v[w] = src[w * sd];
+  return v;
 }
 
-template <typename T, int W>
-inline void store_tile(const T* src, int64_t row0, int64_t nv, int64_t L, int64_t t0, int64_t tn,
-                       T* dst) {
-  for (int w = 0; w < nv; ++w) {
-    T* r = dst + (row0 + w) * L + t0;
-    for (int64_t tt = 0; tt < tn; ++tt) r[tt] = src[tt * W + w];
+template <typename V, typename T>
+inline void store(T* dst, int64_t sd, int64_t nv, const V& v) {
+  if (sd == 1 && nv == kW) {
+    std::memcpy(dst, &v, sizeof(V));
+    return;
   }
+  for (int w = 0; w < nv; ++w) dst[w * sd] = v[w];
 }
 
-// per-lane copy of a [D] vector (0 where absent or padded)
-template <typename T, int W>
-inline void lanes(const T* v, int64_t d0, int64_t nv, T* out) {
-  for (int w = 0; w < W; ++w) out[w] = (v && w < nv) ? v[d0 + w] : T(0);
+// per-lane copy of kW entries of a [Dp] vector (0 where absent)
+template <typename V, typename T>
+inline V lanes(const T* v, int64_t off) {
+  V out{};
+  if (v) std::memcpy(&out, v + off, sizeof(V));
+  return out;
 }
 
-// raw delta tile -> Δ (bias, softplus) and dΔ/draw
-template <typename T, int W>
-inline void discretize(T* dt, T* slope, const T* bias_w, int64_t tn, bool softplus) {
-  for (int64_t i = 0; i < tn * W; ++i) {
-    const T x = dt[i] + bias_w[i % W];
-    dt[i] = softplus ? softplus_k(x) : x;
-    if (slope) slope[i] = softplus ? (x > T(20) ? T(1) : sigmoid_k(x)) : T(1);
-  }
-}
-
-template <typename T, int W>
-void forward(const Args& args) {
-  const View<T> v(args);
-  const int64_t B = args.B, D = args.D, L = args.L, N = args.N, K = args.K;
-  const int64_t nck = (L + K - 1) / K, nblk = (D + W - 1) / W, Dp = nblk * W;
-#pragma omp parallel for num_threads(args.nt) schedule(dynamic, 1)
+template <typename T>
+void forward(const Args& a) {
+  using V = typename LanesOf<T>::type;
+  static_assert(sizeof(V) == kW * sizeof(T), "one lane per channel of the block");
+  const View<T> v(a);
+  const int64_t B = a.B, D = a.D, L = a.L, N = a.N, K = a.K;
+  const int64_t nck = (L + K - 1) / K, nblk = (D + kW - 1) / kW, Dp = nblk * kW;
+#pragma omp parallel for num_threads(a.nt) schedule(dynamic, 1)
   for (int64_t task = 0; task < B * nblk; ++task) {
-    const int64_t b = task / nblk, d0 = (task % nblk) * W, nv = std::min<int64_t>(W, D - d0);
-    const int64_t row0 = b * D + d0;
-    using V = typename LanesOf<T>::type;
-    static_assert(sizeof(V) == W * sizeof(T), "one lane per channel of the block");
-    V h[kMaxN], a[kMaxN], D_w;  // state, A of the block's channels, D skip
-    alignas(64) T ut[kT * W], dtt[kT * W], zt[kT * W], yt[kT * W], bias_w[W];
-    lanes<T, W>(v.bias, d0, nv, bias_w);
-    lanes<T, W>(v.Dskip, d0, nv, reinterpret_cast<T*>(&D_w));
-    for (int64_t n = 0; n < N; ++n) {
-      h[n] = V{};
-      std::memcpy(&a[n], v.AT + n * Dp + d0, sizeof(V));
-    }
-    for (int64_t t0 = 0; t0 < L; t0 += kT) {
-      const int64_t tn = std::min(kT, L - t0);
-      load_tile<T, W>(v.u, row0, nv, L, t0, tn, ut);
-      load_tile<T, W>(v.dl, row0, nv, L, t0, tn, dtt);
-      discretize<T, W>(dtt, nullptr, bias_w, tn, args.softplus);
-      for (int64_t tt = 0; tt < tn; ++tt) {
-        const int64_t t = t0 + tt;
-        if (v.ck && t % K == 0) std::memcpy(v.ck + (task * nck + t / K) * N * W, h, N * W * sizeof(T));
-        if (args.inj && args.inj[t]) h[0] = V{} + v.csi[b];
-        V dt, uu;
-        std::memcpy(&dt, dtt + tt * W, sizeof(V));
-        std::memcpy(&uu, ut + tt * W, sizeof(V));
+    const int64_t b = task / nblk, blk = task % nblk, d0 = blk * kW;
+    const int64_t nv = std::min<int64_t>(kW, D - d0);
+    const T* ub = v.u + b * a.s_b + d0 * a.s_d;
+    T* yb = v.y + b * a.s_b + d0 * a.s_d;
+    const T* zb = v.z ? v.z + b * a.s_b + d0 * a.s_d : nullptr;
+    for (int64_t k = 0; k < a.nd; ++k) {
+      V h[kMaxN], A[kMaxN];
+      for (int64_t n = 0; n < N; ++n) {
+        h[n] = V{};
+        A[n] = lanes<V>(v.AT, (k * N + n) * Dp + d0);
+      }
+      const V bias_w = lanes<V>(v.bias, k * Dp + d0), D_w = lanes<V>(v.Dskip, k * Dp + d0);
+      const int64_t* pos = a.pos ? a.pos + k * L : nullptr;
+      const T* dlb = v.dl + k * a.l_k + b * a.l_b + d0 * a.l_d;
+      const T* Bb = v.Bc + k * a.c_k + b * a.c_b;
+      const T* Cb = v.Cc + k * a.c_k + b * a.c_b;
+      T* ck = v.ck ? v.ck + ((k * B + b) * nblk + blk) * nck * N * kW : nullptr;
+      for (int64_t t = 0; t < L; ++t) {
+        const int64_t p = pos ? pos[t] : t;
+        if (ck && t % K == 0) std::memcpy(ck + (t / K) * N * kW, h, N * sizeof(V));
+        if (a.inj && a.inj[t]) h[0] = V{} + v.csi[b];
+        const V x = load<V>(dlb + p * a.l_t, a.l_d, nv) + bias_w;
+        const V dt = a.softplus ? softplus_k(x) : x;
+        const V uu = load<V>(ub + p * a.s_t, a.s_d, nv);
         const V du = dt * uu;
         V acc = D_w * uu;
-        const T* Bv = v.Bt + (b * L + t) * N;
-        const T* Cv = v.Ct + (b * L + t) * N;
+        const T* Bv = Bb + p * a.c_t;
+        const T* Cv = Cb + p * a.c_t;
         for (int64_t n = 0; n < N; ++n) {
-          const V hn = exp_k(dt * a[n]) * h[n] + du * Bv[n];
+          const V hn = exp_k(dt * A[n]) * h[n] + du * Bv[n];
           h[n] = hn;
           acc += Cv[n] * hn;
         }
-        std::memcpy(yt + tt * W, &acc, sizeof(V));
+        T* yp = yb + p * a.s_t;
+        if (k > 0) acc += load<V>(yp, a.s_d, nv);
+        if (zb && k == a.nd - 1) {
+          const V zz = load<V>(zb + p * a.s_t, a.s_d, nv);
+          acc *= zz * sigmoid_k(zz);
+        }
+        store(yp, a.s_d, nv, acc);
       }
-      if (v.z) {
-        load_tile<T, W>(v.z, row0, nv, L, t0, tn, zt);
-        for (int64_t i = 0; i < tn * W; ++i) yt[i] *= zt[i] * sigmoid_k(zt[i]);
-      }
-      store_tile<T, W>(yt, row0, nv, L, t0, tn, v.y);
     }
   }
 }
 
-template <typename T, int W>
-void backward(const Args& args) {
-  const View<T> v(args);
-  const int64_t B = args.B, D = args.D, L = args.L, N = args.N, K = args.K;
-  const int64_t nck = (L + K - 1) / K, nblk = (D + W - 1) / W, Dp = nblk * W;
-#pragma omp parallel num_threads(args.nt)
+template <typename T>
+void backward(const Args& a) {
+  using V = typename LanesOf<T>::type;
+  const View<T> v(a);
+  const int64_t B = a.B, D = a.D, L = a.L, N = a.N, K = a.K, nd = a.nd;
+  const int64_t nck = (L + K - 1) / K, nblk = (D + kW - 1) / kW, Dp = nblk * kW;
+#pragma omp parallel num_threads(a.nt)
   {
-    // per-thread scratch: one chunk's states/decays and its time-major tiles, partial sums
-    std::vector<T> hs(K * N * W), as(K * N * W), uc(K * W), dc(K * W), sc(K * W), gc(K * W),
-        zc(K * W), yc(K * W), duc(K * W), ddc(K * W), dzc(K * W), dBl(L * N), dCl(L * N),
-        dATl(N * Dp, T(0)), dbiasl(Dp, T(0)), dDl(Dp, T(0));
+    // per-thread scratch: one chunk's states and decays, its per-step lanes, partial sums
+    std::vector<V> hs(K * N), as(K * N), dtc(K), slc(K), uc(K), gc(K);
+    std::vector<T> dBl(nd * L * N), dCl(nd * L * N), dATl(nd * N * Dp, T(0)), dbiasl(nd * Dp, T(0)),
+        dDl(nd * Dp, T(0));
     for (int64_t b = 0; b < B; ++b) {
       std::fill(dBl.begin(), dBl.end(), T(0));
       std::fill(dCl.begin(), dCl.end(), T(0));
       T dcsil = 0;
 #pragma omp for schedule(dynamic, 1)
       for (int64_t blk = 0; blk < nblk; ++blk) {
-        const int64_t d0 = blk * W, task = b * nblk + blk, nv = std::min<int64_t>(W, D - d0);
-        const int64_t row0 = b * D + d0;
-        alignas(64) T x[kMaxN][W], h[kMaxN][W], bias_w[W], D_w[W];  // x: dLoss/dh_t
-        lanes<T, W>(v.bias, d0, nv, bias_w);
-        lanes<T, W>(v.Dskip, d0, nv, D_w);
-        for (int64_t n = 0; n < N; ++n)
-          for (int w = 0; w < W; ++w) x[n][w] = 0;
-        for (int64_t c = nck - 1; c >= 0; --c) {
-          const int64_t t0 = c * K, tn = std::min(K, L - t0);
-          load_tile<T, W>(v.u, row0, nv, L, t0, tn, uc.data());
-          load_tile<T, W>(v.dl, row0, nv, L, t0, tn, dc.data());
-          load_tile<T, W>(v.gy, row0, nv, L, t0, tn, gc.data());
-          discretize<T, W>(dc.data(), sc.data(), bias_w, tn, args.softplus);
-          std::memcpy(h, v.ck + (task * nck + c) * N * W, N * W * sizeof(T));
-          for (int64_t tt = 0; tt < tn; ++tt) {  // recompute the chunk's states (and y before the gate)
-            const int64_t t = t0 + tt;
-            if (args.inj && args.inj[t])
-              for (int w = 0; w < W; ++w) h[0][w] = v.csi[b];
-            const T* dt = dc.data() + tt * W;
-            const T* uu = uc.data() + tt * W;
-            T* yp = yc.data() + tt * W;
-            const T* Bv = v.Bt + (b * L + t) * N;
-            const T* Cv = v.Ct + (b * L + t) * N;
-            for (int w = 0; w < W; ++w) yp[w] = D_w[w] * uu[w];
-            for (int64_t n = 0; n < N; ++n) {
-              const T bn = Bv[n], cn = Cv[n];
-              const T* a = v.AT + n * Dp + d0;
-              T* hp = hs.data() + (tt * N + n) * W;
-              T* ap = as.data() + (tt * N + n) * W;
-#pragma omp simd
-              for (int w = 0; w < W; ++w) {
-                const T av = exp_k(dt[w] * a[w]);
-                hp[w] = h[n][w];
-                ap[w] = av;
-                h[n][w] = av * h[n][w] + dt[w] * uu[w] * bn;
-                yp[w] += cn * h[n][w];
+        const int64_t d0 = blk * kW, nv = std::min<int64_t>(kW, D - d0);
+        const T* ub = v.u + b * a.s_b + d0 * a.s_d;
+        const T* gb = v.gy + b * a.s_b + d0 * a.s_d;
+        const T* zb = v.z ? v.z + b * a.s_b + d0 * a.s_d : nullptr;
+        T* dub = v.du + b * a.s_b + d0 * a.s_d;
+        T* dzb = v.dz ? v.dz + b * a.s_b + d0 * a.s_d : nullptr;
+        V lane_ok{};
+        for (int w = 0; w < nv; ++w) lane_ok[w] = 1;
+        for (int64_t k = 0; k < nd; ++k) {
+          V A[kMaxN], h[kMaxN], x[kMaxN], dA[kMaxN];  // x: dLoss/dh_t
+          for (int64_t n = 0; n < N; ++n) {
+            A[n] = lanes<V>(v.AT, (k * N + n) * Dp + d0);
+            x[n] = V{};
+            dA[n] = V{};
+          }
+          const V bias_w = lanes<V>(v.bias, k * Dp + d0), D_w = lanes<V>(v.Dskip, k * Dp + d0);
+          V dbias_w{}, dD_w{};
+          const int64_t* pos = a.pos ? a.pos + k * L : nullptr;
+          const T* dlb = v.dl + k * a.l_k + b * a.l_b + d0 * a.l_d;
+          T* ddlb = v.ddl + k * a.g_k + b * a.g_b + d0 * a.g_d;
+          const T* Bb = v.Bc + k * a.c_k + b * a.c_b;
+          const T* Cb = v.Cc + k * a.c_k + b * a.c_b;
+          const T* ck = v.ck + ((k * B + b) * nblk + blk) * nck * N * kW;
+          T* dBk = dBl.data() + k * L * N;
+          T* dCk = dCl.data() + k * L * N;
+          for (int64_t c = nck - 1; c >= 0; --c) {
+            const int64_t t0 = c * K, tn = std::min(K, L - t0);
+            std::memcpy(h, ck + c * N * kW, N * sizeof(V));
+            for (int64_t tt = 0; tt < tn; ++tt) {  // recompute the chunk's states (and y before the gate)
+              const int64_t t = t0 + tt, p = pos ? pos[t] : t;
+              if (a.inj && a.inj[t]) h[0] = V{} + v.csi[b];
+              const V xr = load<V>(dlb + p * a.l_t, a.l_d, nv) + bias_w;
+              V dt = xr, slope = V{} + 1;
+              if (a.softplus) {
+                dt = softplus_k(xr);
+                slope = xr > 20 ? V{} + 1 : sigmoid_k(xr);
+              }
+              const V uu = load<V>(ub + p * a.s_t, a.s_d, nv);
+              dtc[tt] = dt;
+              slc[tt] = slope;
+              uc[tt] = uu;
+              const V du = dt * uu;
+              V acc = D_w * uu;
+              const T* Bv = Bb + p * a.c_t;
+              const T* Cv = Cb + p * a.c_t;
+              V* hp = hs.data() + tt * N;
+              V* ap = as.data() + tt * N;
+              for (int64_t n = 0; n < N; ++n) {
+                const V an = exp_k(dt * A[n]);
+                hp[n] = h[n];
+                ap[n] = an;
+                h[n] = an * h[n] + du * Bv[n];
+                acc += Cv[n] * h[n];
+              }
+              V g = load<V>(gb + p * a.s_t, a.s_d, nv);
+              if (zb) {  // out = y * silu(z): gradient to z, and g becomes dLoss/dy
+                const V zz = load<V>(zb + p * a.s_t, a.s_d, nv), s = sigmoid_k(zz);
+                store(dzb + p * a.s_t, a.s_d, nv, g * acc * s * (1 + zz * (1 - s)));
+                g = g * zz * s;
+              }
+              gc[tt] = g;
+            }
+            for (int64_t tt = tn - 1; tt >= 0; --tt) {  // reverse sweep
+              const int64_t t = t0 + tt, p = pos ? pos[t] : t;
+              const V dt = dtc[tt], uu = uc[tt], g = gc[tt], du = dt * uu;
+              V ddu{}, ddt{};
+              const T* Bv = Bb + p * a.c_t;
+              const T* Cv = Cb + p * a.c_t;
+              const V* hp = hs.data() + tt * N;
+              const V* ap = as.data() + tt * N;
+              T* dBr = dBk + p * N;
+              T* dCr = dCk + p * N;
+              for (int64_t n = 0; n < N; ++n) {
+                const T bn = Bv[n], cn = Cv[n];
+                const V ht = ap[n] * hp[n] + du * bn;
+                const V xn = x[n] + g * cn;
+                T sB, sC;
+                hsum2(xn * du, g * ht, sB, sC);
+                dBr[n] += sB;
+                dCr[n] += sC;
+                ddu += xn * bn;
+                const V dz = xn * hp[n] * ap[n];  // dLoss / d(dt * A[n])
+                ddt += dz * A[n];
+                dA[n] += dz * dt;
+                x[n] = xn * ap[n];
+              }
+              T* dup = dub + p * a.s_t;
+              store(dup, a.s_d, nv, load<V>(dup, a.s_d, nv) + ddu * dt + g * D_w);
+              const V dd = (ddt + ddu * uu) * slc[tt];
+              store(ddlb + p * a.g_t, a.g_d, nv, dd);
+              dbias_w += dd;
+              dD_w += g * uu;
+              if (a.inj && a.inj[t]) {
+                const V x0 = x[0] * lane_ok;
+                for (int w = 0; w < kW; ++w) dcsil += x0[w];
+                x[0] = V{};
               }
             }
           }
-          if (v.z) {  // out = y * silu(z): gradient to z, and g becomes dLoss/dy
-            load_tile<T, W>(v.z, row0, nv, L, t0, tn, zc.data());
-            for (int64_t i = 0; i < tn * W; ++i) {
-              const T zi = zc[i], s = sigmoid_k(zi), g = gc[i];
-              dzc[i] = g * yc[i] * s * (T(1) + zi * (T(1) - s));
-              gc[i] = g * zi * s;
-            }
-            store_tile<T, W>(dzc.data(), row0, nv, L, t0, tn, v.dz);
+          for (int64_t n = 0; n < N; ++n)
+            for (int w = 0; w < kW; ++w) dATl[(k * N + n) * Dp + d0 + w] += dA[n][w];
+          for (int w = 0; w < kW; ++w) {
+            dbiasl[k * Dp + d0 + w] += dbias_w[w];
+            dDl[k * Dp + d0 + w] += dD_w[w];
           }
-          for (int64_t tt = tn - 1; tt >= 0; --tt) {  // reverse sweep
-            const int64_t t = t0 + tt;
-            const T* dt = dc.data() + tt * W;
-            const T* uu = uc.data() + tt * W;
-            const T* g = gc.data() + tt * W;
-            const T* Bv = v.Bt + (b * L + t) * N;
-            const T* Cv = v.Ct + (b * L + t) * N;
-            alignas(64) T du[W], ddu[W], ddt[W];
-#pragma omp simd
-            for (int w = 0; w < W; ++w) { du[w] = dt[w] * uu[w]; ddu[w] = 0; ddt[w] = 0; }
-            for (int64_t n = 0; n < N; ++n) {
-              const T bn = Bv[n], cn = Cv[n];
-              const T* a = v.AT + n * Dp + d0;
-              const T* hp = hs.data() + (tt * N + n) * W;
-              const T* ap = as.data() + (tt * N + n) * W;
-              T* dA = dATl.data() + n * Dp + d0;
-              T sB = 0, sC = 0;
-#pragma omp simd reduction(+ : sB, sC)
-              for (int w = 0; w < W; ++w) {
-                const T ht = ap[w] * hp[w] + du[w] * bn;
-                const T xn = x[n][w] + g[w] * cn;
-                sC += g[w] * ht;
-                sB += xn * du[w];
-                ddu[w] += xn * bn;
-                const T dz = xn * hp[w] * ap[w];  // dLoss / d(dt * A[n])
-                ddt[w] += dz * a[w];
-                dA[w] += dz * dt[w];
-                x[n][w] = xn * ap[w];
-              }
-              dBl[t * N + n] += sB;
-              dCl[t * N + n] += sC;
-            }
-            const T* slope = sc.data() + tt * W;
-            T* dur = duc.data() + tt * W;
-            T* ddr = ddc.data() + tt * W;
-            for (int w = 0; w < W; ++w) {
-              dur[w] = ddu[w] * dt[w] + g[w] * D_w[w];
-              ddr[w] = (ddt[w] + ddu[w] * uu[w]) * slope[w];
-              dbiasl[d0 + w] += ddr[w];
-              dDl[d0 + w] += g[w] * uu[w];
-            }
-            if (args.inj && args.inj[t])
-              for (int w = 0; w < W; ++w) { dcsil += w < nv ? x[0][w] : T(0); x[0][w] = 0; }
-          }
-          store_tile<T, W>(duc.data(), row0, nv, L, t0, tn, v.du);
-          store_tile<T, W>(ddc.data(), row0, nv, L, t0, tn, v.ddl);
         }
       }
 #pragma omp critical
       {
-        T* dBb = v.dBt + b * L * N;
-        T* dCb = v.dCt + b * L * N;
-        for (int64_t i = 0; i < L * N; ++i) { dBb[i] += dBl[i]; dCb[i] += dCl[i]; }
+        for (int64_t k = 0; k < nd; ++k)
+          for (int64_t p = 0; p < L; ++p) {
+            T* dBp = v.dBc + k * a.e_k + b * a.e_b + p * a.e_t;
+            T* dCp = v.dCc + k * a.e_k + b * a.e_b + p * a.e_t;
+            const T* sB = dBl.data() + (k * L + p) * N;
+            const T* sC = dCl.data() + (k * L + p) * N;
+            for (int64_t n = 0; n < N; ++n) { dBp[n] += sB[n]; dCp[n] += sC[n]; }
+          }
         if (v.dcsi) v.dcsi[b] += dcsil;
       }
     }
 #pragma omp critical
     {
-      for (int64_t i = 0; i < N * Dp; ++i) v.dAT[i] += dATl[i];
-      for (int64_t i = 0; i < Dp; ++i) { v.dbias[i] += dbiasl[i]; v.dD[i] += dDl[i]; }
+      for (int64_t i = 0; i < nd * N * Dp; ++i) v.dAT[i] += dATl[i];
+      for (int64_t i = 0; i < nd * Dp; ++i) { v.dbias[i] += dbiasl[i]; v.dD[i] += dDl[i]; }
     }
   }
 }
@@ -344,9 +385,9 @@ int ss_max_state() { return static_cast<int>(kMaxN); }
 int ss_block() { return kW; }
 int ss_args_size() { return static_cast<int>(sizeof(Args)); }
 
-void ss_fwd_f32(const Args* a) { forward<float, kW>(*a); }
-void ss_fwd_f64(const Args* a) { forward<double, kW>(*a); }
-void ss_bwd_f32(const Args* a) { backward<float, kW>(*a); }
-void ss_bwd_f64(const Args* a) { backward<double, kW>(*a); }
+void ss_fwd_f32(const Args* a) { forward<float>(*a); }
+void ss_fwd_f64(const Args* a) { forward<double>(*a); }
+void ss_bwd_f32(const Args* a) { backward<float>(*a); }
+void ss_bwd_f64(const Args* a) { backward<double>(*a); }
 
 }  // extern "C"
