@@ -33,11 +33,17 @@ class System(nn.Module):
     - ``learned``: True for systems with trained weights (loaded from a checkpoint).
     - ``envelope``: name of a parameter over which results are reduced by the
       best mean metric when reported (e.g. ``"mcs"`` for the separated chain).
+    - ``family``: the system family figures colour alike (default: the registered name,
+      so every variant and checkpoint of ``mambajscc`` shares one colour).
+    - ``role``: ``"learned"``, ``"classical"`` or ``"bound"`` (a performance bound, drawn
+      as one in every figure); default: ``"learned"`` if ``learned`` else ``"classical"``.
     """
 
     task: ClassVar[str] = ""
     learned: ClassVar[bool] = False
     envelope: ClassVar[str | None] = None
+    family: ClassVar[str | None] = None
+    role: ClassVar[str | None] = None
 
     # --- identity recorded in every result -------------------------------------------
     @property

@@ -199,6 +199,8 @@ class Ideal(_CodecSystem):
     :param fallback: used when even the codec's lowest quality exceeds the capacity.
     """
 
+    role = "bound"
+
     def transmit(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         imgs = to_uint8(x)
         csi = link.state(num_channel_uses(self.cbr, tuple(x.shape[1:])))

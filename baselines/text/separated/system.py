@@ -155,6 +155,8 @@ class IdealText(_CodedText):
     :param code: as for ``separated``; :param train: as for ``separated``.
     """
 
+    role = "bound"
+
     def send(self, x: TextBatch, link: Link) -> Output:
         budgets = self.budgets(x)
         csi = link.state(max(budgets))

@@ -74,6 +74,8 @@ class GaussianUncoded(GaussianSystem):
 class OPTA(GaussianSystem):
     """Rate-distortion bound at the capacity of the realized channel (test-channel draw)."""
 
+    role = "bound"
+
     def transmit(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
         b, length = x.shape
         n = num_channel_uses(self.cbr, length)
