@@ -35,7 +35,7 @@ import torch
 import baselines.beamforming  # noqa: F401  (registers the peers)
 import linksim.tasks.beamforming  # noqa: F401
 from linksim.channels.base import Link
-from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.base.registry import CHANNELS, SYSTEMS
 from linksim.tasks.beamforming.cell import Cell, dbm_to_w
 from linksim.tasks.beamforming.drops import Drops
 from linksim.tasks.beamforming.system import channel

@@ -23,7 +23,7 @@ from PIL import Image
 import baselines.image  # noqa: F401  (registers the peers)
 import linksim.tasks.image  # noqa: F401
 from linksim.channels.base import Link
-from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.base.registry import CHANNELS, SYSTEMS
 
 SYSTEMS_CKPT = {"mambajscc": "mambajscc-small-cbr1_16-rayleigh-snr0_20",
                 "swinjscc": "swinjscc-small-cbr1_16-rayleigh-snr0_20",

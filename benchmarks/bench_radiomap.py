@@ -28,7 +28,7 @@ import torch
 
 import linksim.tasks.radiomap  # noqa: F401
 from linksim.bench import bench
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.core.task import get_task
 
 SYSTEM_NAMES = ("radiounet", "radiomamba")

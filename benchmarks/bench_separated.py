@@ -23,8 +23,8 @@ import torch
 from linksim.phy.mcs import get_mcs
 from linksim.phy.bicm import CRC_BITS, BitTrueLink, CodeBlocks
 from linksim.channels.awgn import AWGN
-from linksim.core.registry import DATASETS, SYSTEMS
-from linksim.core.seeding import seed_everything
+from linksim.base.registry import DATASETS, SYSTEMS
+from linksim.base.seeding import seed_everything
 from linksim.channels.base import Link
 
 KODAK = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "kodak"

@@ -23,7 +23,7 @@ import torch
 from torch import nn
 
 from linksim.channels.base import Link
-from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.base.registry import CHANNELS, SYSTEMS
 
 
 class _Pass(nn.Module):

@@ -23,7 +23,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from linksim.core.paths import zoo_dirs
+from linksim.base.paths import zoo_dirs
 from linksim.errors import LinksimError
 
 if TYPE_CHECKING:  # torch is imported where weights are read or written, so that listing
@@ -124,7 +124,7 @@ def save(out: str | Path, state_dict: dict[str, torch.Tensor], card: dict[str, A
 
 def registered_name(system_cls: type) -> str:
     """Name under which ``system_cls`` is registered in ``SYSTEMS``."""
-    from linksim.core.registry import SYSTEMS
+    from linksim.base.registry import SYSTEMS
 
     for name, cls in SYSTEMS.items():
         if cls is system_cls:

@@ -8,7 +8,7 @@ import torch
 from baselines.image.adjscc.gdn import GDN
 from baselines.image.adjscc.model import ADJSCC, AFModule
 from linksim.bench import bench
-from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.base.registry import CHANNELS, SYSTEMS
 from linksim.channels.base import Link
 
 TINY = {"width": 8, "kernel": 3, "first_kernel": 5, "reduction": 4}

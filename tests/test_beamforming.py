@@ -11,7 +11,7 @@ import torch
 import baselines.beamforming  # noqa: F401  (registers the peers)
 import linksim.tasks.beamforming  # noqa: F401
 from linksim import zoo
-from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.base.registry import CHANNELS, SYSTEMS
 from linksim.channels.base import Link
 from linksim.errors import LinksimError
 from linksim.tasks.beamforming import system as system_module

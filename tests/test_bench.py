@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from linksim.bench import bench
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 
 
 def conv_macs(chans, strides, size):

@@ -10,8 +10,8 @@ import torch
 from scipy.special import erfc, exp1
 from sionna.phy.mapping import BinarySource, Demapper, Mapper
 
-from linksim.core.registry import CHANNELS
-from linksim.core.seeding import seed_everything
+from linksim.base.registry import CHANNELS
+from linksim.base.seeding import seed_everything
 
 SNRS_DB = [0.0, 5.0, 10.0, 15.0, 20.0]
 NUM_BITS = 240_000
@@ -118,7 +118,7 @@ def test_effective_csi_snr_of_fast_fading_is_the_average():
 
 def test_draw_any_rank_and_per_example_generators():
     """[B, K, M] gains for a MISO downlink; example b depends on its own generator only."""
-    from linksim.core.seeding import generator
+    from linksim.base.seeding import generator
 
     ch = CHANNELS.get("rayleigh")(fading="fast")
     gens = [generator(0, b) for b in range(3)]
@@ -158,7 +158,7 @@ def test_awgn_with_an_equalizer_is_rayleigh_with_unit_gain(equalizer):
     """AWGN's receiver with an equalizer is the Rayleigh receiver at h = 1, same draws;
     MMSE then gives y / (1 + N0) and keeps the unbiased SINR 1 / N0."""
     from linksim.channels.base import Realization, snr_db_to_no
-    from linksim.core.seeding import generator
+    from linksim.base.seeding import generator
 
     x = torch.polar(torch.ones(2, 64), torch.rand(2, 64) * 6.283)
     snr = torch.tensor([0.0, 10.0])
@@ -202,7 +202,7 @@ def test_rician_qpsk_ber_with_mmse_matches_closed_form(k_factor):
 
 
 def test_rician_with_k_zero_is_rayleigh_and_keeps_unit_power():
-    from linksim.core.seeding import generator
+    from linksim.base.seeding import generator
 
     gens = lambda: [generator(3, b) for b in range(4)]  # noqa: E731
     ray = CHANNELS.get("rayleigh")(fading="fast").draw((4, 512), "cpu", gens())

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from baselines.image.deepjscc.model import paper_param_count
-from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.base.registry import CHANNELS, SYSTEMS
 from linksim.tasks.image.system import num_channel_uses
 from linksim.channels.base import Link
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from linksim.core.registry import CHANNELS, SYSTEMS
-from linksim.core.seeding import seed_everything
+from linksim.base.registry import CHANNELS, SYSTEMS
+from linksim.base.seeding import seed_everything
 from linksim.channels.base import Link
 
 CHANNEL_CASES = [("awgn", {}), ("rayleigh", {"fading": "block"}),

@@ -10,7 +10,7 @@ from linksim.channels.base import Link
 from linksim.errors import LinksimError
 from linksim.tasks.image.systems.mambajscc import MambaJSCC
 from linksim.mamba.gssm import GSSM
-from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.base.registry import CHANNELS, SYSTEMS
 from linksim.tasks.image.system import num_channel_uses
 
 # f = 2 * 2 = 4; a few thousand parameters

@@ -7,7 +7,7 @@ import torch
 from scipy import stats
 from skimage.metrics import peak_signal_noise_ratio
 
-from linksim.core.stats import Accumulator
+from linksim.base.stats import Accumulator
 from linksim.tasks.image.metrics import ms_ssim, psnr
 
 

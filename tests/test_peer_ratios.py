@@ -9,7 +9,7 @@ import pytest
 import torch
 
 from linksim.bench import bench
-from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.base.registry import CHANNELS, SYSTEMS
 from linksim.tasks.image.system import num_channel_uses
 from linksim.channels.base import Link
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from linksim.cli import main
-from linksim.core.seeding import derive_seed
+from linksim.base.seeding import derive_seed
 from linksim.errors import LinksimError
 from linksim.tasks.radiomap import city, raytracer, storage
 

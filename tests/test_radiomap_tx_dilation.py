@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.errors import LinksimError
 from linksim.tasks.radiomap.system import dilate_transmitter
 

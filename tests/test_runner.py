@@ -150,7 +150,7 @@ def test_batch_size_changes_neither_ids_nor_numbers(scenario_file, tmp_path):
 def test_systems_and_snrs_share_channel_draws(tmp_path):
     """Common random numbers: the same fade per item for every system and every SNR."""
     from linksim.channels.base import Link
-    from linksim.core.registry import CHANNELS
+    from linksim.base.registry import CHANNELS
 
     sc = tmp_path / "g.toml"
     sc.write_text(GAUSSIAN)

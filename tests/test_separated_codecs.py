@@ -8,7 +8,7 @@ from baselines.image.separated import codecs
 from baselines.image.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, heif_payload_spans,
                                         pack_header, parse_header)
 from linksim.errors import LinksimError
-from linksim.core.registry import DATASETS
+from linksim.base.registry import DATASETS
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from baselines.image.separated.system import Separated, codec_cache, to_uint8
 from linksim.channels.base import Link
 from linksim.errors import LinksimError
 from linksim.tasks.image.metrics import psnr
-from linksim.core.registry import CHANNELS, DATASETS, SYSTEMS
-from linksim.core.seeding import seed_everything
+from linksim.base.registry import CHANNELS, DATASETS, SYSTEMS
+from linksim.base.seeding import seed_everything
 
 CBR = 1 / 4  # 64x64 RGB -> 3072 channel uses; QPSK-1/2 -> one block, k = 3072 (shipped table)
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from linksim import zoo
-from linksim.core.paths import REPO, shared_data
-from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.base.paths import REPO, shared_data
+from linksim.base.registry import CHANNELS, SYSTEMS
 
 SHIPPED = [c["id"] for c in zoo.list_checkpoints()
            if zoo.locate(c["id"]).parent == REPO / "zoo"

@@ -7,8 +7,8 @@ import torch
 from PIL import Image
 
 from linksim.errors import LinksimError
-from linksim.core.registry import DATASETS
-from linksim.core.seeding import seed_everything
+from linksim.base.registry import DATASETS
+from linksim.base.seeding import seed_everything
 
 
 def write_png(path, h, w, value):

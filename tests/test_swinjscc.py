@@ -13,7 +13,7 @@ from baselines.image.swinjscc.attention import WindowAttention
 from baselines.image.swinjscc.blocks import SwinBlock
 from linksim.channels.base import Link
 from linksim.errors import LinksimError
-from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.base.registry import CHANNELS, SYSTEMS
 
 TINY = {"dims": (8, 16), "depths": (2, 2), "patch": 2, "head_dim": 4, "window": 4}
 

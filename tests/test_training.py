@@ -135,7 +135,7 @@ def test_non_learned_system_is_refused(tmp_path):
 def test_evaluation_uses_common_random_numbers_and_restores_the_generators():
     from sionna.phy.config import config as sionna_config
 
-    from linksim.core.registry import CHANNELS, SYSTEMS
+    from linksim.base.registry import CHANNELS, SYSTEMS
     from linksim.core.task import get_task
     from linksim.training.evaluate import metric_per_snr
 

@@ -5,8 +5,8 @@ import pytest
 import torch
 
 from linksim.channels.base import CSI
-from linksim.core.registry import CHANNELS, SYSTEMS
-from linksim.core.seeding import seed_everything
+from linksim.base.registry import CHANNELS, SYSTEMS
+from linksim.base.seeding import seed_everything
 from linksim.channels.base import Link
 
 

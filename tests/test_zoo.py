@@ -7,8 +7,8 @@ import torch
 from linksim import zoo
 from linksim.channels.base import Link
 from linksim.errors import LinksimError
-from linksim.core.registry import CHANNELS, SYSTEMS
-from linksim.core.seeding import seed_everything
+from linksim.base.registry import CHANNELS, SYSTEMS
+from linksim.base.seeding import seed_everything
 from linksim.training import TrainConfig, Trainer
 from linksim.training.progress import LogProgress
 from linksim.training.synthetic import write_synthetic_images

@@ -10,7 +10,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.errors import LinksimError
 from linksim.tasks.beamforming.features import EDGE_FEATURES, NODE_FEATURES
 from linksim.tasks.beamforming.learned import LearnedBeamformer

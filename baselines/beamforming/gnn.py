@@ -3,7 +3,7 @@
 IEEE TWC 2025; their code is not public, this is linksim's reading), three layers."""
 from __future__ import annotations
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.beamforming.learned import GraphBeamformer
 
 

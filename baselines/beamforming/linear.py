@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import torch
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.errors import LinksimError
 from linksim.tasks.beamforming.cell import Cell
 from linksim.tasks.beamforming.reference import equal_power

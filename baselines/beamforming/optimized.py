@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.beamforming.cell import Cell
 from linksim.tasks.beamforming.reference import equal_power, zf_ee
 from linksim.tasks.beamforming.structure import rzf

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import torch
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.radiomap.system import RadioMapSystem
 from linksim.tasks.radiomap.units import db_to_unit, friis_gain_db
 

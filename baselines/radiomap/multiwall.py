@@ -18,7 +18,7 @@ import math
 import torch
 
 from baselines.radiomap.fspl import distances_m, finish
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.errors import LinksimError
 from linksim.tasks.radiomap.system import RadioMapSystem
 from linksim.tasks.radiomap.units import db_to_unit, friis_gain_db

@@ -2,7 +2,7 @@ r"""Additive white Gaussian noise channel."""
 from __future__ import annotations
 
 from linksim.channels.base import Channel
-from linksim.core.registry import CHANNELS
+from linksim.base.registry import CHANNELS
 
 
 @CHANNELS.register("awgn")

@@ -31,8 +31,8 @@ from sionna.phy.utils import complex_normal
 from torch import nn
 
 from linksim.channels.equalizers import check_equalizer
-from linksim.core.registry import EQUALIZERS
-from linksim.core.seeding import channel_rng, derive_seed
+from linksim.base.registry import EQUALIZERS
+from linksim.base.seeding import channel_rng, derive_seed
 from linksim.errors import LinksimError
 
 #: what a receiver may report as ``CSI.snr_db``

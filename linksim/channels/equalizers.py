@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import torch
 
-from linksim.core.registry import EQUALIZERS
+from linksim.base.registry import EQUALIZERS
 from linksim.errors import LinksimError
 
 

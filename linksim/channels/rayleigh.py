@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 
 from linksim.channels.fading import FadingChannel
-from linksim.core.registry import CHANNELS
+from linksim.base.registry import CHANNELS
 
 
 @CHANNELS.register("rayleigh")

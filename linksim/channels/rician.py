@@ -15,7 +15,7 @@ import math
 import torch
 
 from linksim.channels.fading import FadingChannel
-from linksim.core.registry import CHANNELS
+from linksim.base.registry import CHANNELS
 from linksim.errors import LinksimError
 
 

@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _crash_log(argv: Sequence[str] | None) -> Path:
     """Write the current exception's traceback and the command line to a log file."""
-    from linksim.core.paths import cache_dir
+    from linksim.base.paths import cache_dir
 
     folder = cache_dir("logs")
     folder.mkdir(parents=True, exist_ok=True)

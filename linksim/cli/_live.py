@@ -14,7 +14,7 @@ from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TaskID, Text
 from linksim.core.executors.base import worker_name
 from linksim.core.grid import Point
 from linksim.core.record import Record
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.core.task import Task
 
 

@@ -45,7 +45,7 @@ def main(args: argparse.Namespace) -> int:
                                "16,64,256") from None
         if not all(1 <= v <= 65536 for v in lengths):
             raise LinksimError(f"--lengths {args.lengths!r}: each length must be in [1, 65536]")
-    from linksim.core.registry import SYSTEMS
+    from linksim.base.registry import SYSTEMS
 
     check = getattr(SYSTEMS.get(args.system, task), "check_example_size", None)
     if check is not None:  # e.g. a radio-map network whose poolings need a multiple

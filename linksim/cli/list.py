@@ -23,7 +23,7 @@ def rows(plugins: list[str] = ()) -> dict[str, list[tuple[str, str, str, str]]]:
     """``{kind: [(name, task, origin, summary), ...]}``: the catalog's built-in parts, plus
     the parts of installed plugins and of the local modules ``plugins``."""
     from linksim.core.catalog import load
-    from linksim.core.registry import BUILTIN, plugin_entry_points
+    from linksim.base.registry import BUILTIN, plugin_entry_points
 
     out = {kind: [(name, task, BUILTIN, summary) for name, task, summary in items]
            for kind, items in load()["registries"].items()}
@@ -32,7 +32,7 @@ def rows(plugins: list[str] = ()) -> dict[str, list[tuple[str, str, str, str]]]:
     import inspect
 
     from linksim.core.catalog import plain
-    from linksim.core.registry import ALL, load_plugin
+    from linksim.base.registry import ALL, load_plugin
 
     for module in plugins:
         load_plugin(module)
@@ -59,7 +59,7 @@ def main(args: argparse.Namespace) -> int:
     print("(parts without <...> come with linksim; <...> names the plugin that added it)")
     from pathlib import Path
 
-    from linksim.core.paths import REPO
+    from linksim.base.paths import REPO
 
     print("checkpoints:")
     cards = list_checkpoints()

@@ -55,7 +55,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def default_task(system: str) -> str:
     """The task of the registered system ``system`` when only one task has it, else
     ``"image"`` (then ``--task`` chooses)."""
-    from linksim.core.registry import SYSTEMS
+    from linksim.base.registry import SYSTEMS
 
     tasks = {getattr(cls, "task", "") for name, cls in SYSTEMS.items() if name == system.lower()}
     return tasks.pop() if len(tasks) == 1 and "" not in tasks else "image"

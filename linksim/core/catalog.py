@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from linksim.core.paths import cache_dir
+from linksim.base.paths import cache_dir
 
 SHIPPED = Path(__file__).resolve().parents[1] / "catalog.json"
 _PACKAGES = ("linksim", "baselines")
@@ -71,7 +71,7 @@ def plain(doc: str) -> str:
 def build() -> dict[str, Any]:
     """Import every part and snapshot the live registries (built-in parts only: plugins
     are listed live, :mod:`linksim.cli.list`)."""
-    from linksim.core.registry import ALL, BUILTIN
+    from linksim.base.registry import ALL, BUILTIN
 
     registries = {}
     for kind, registry in ALL.items():

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from linksim.core.record import Record, reduce_envelopes
-from linksim.core.stats import Accumulator
+from linksim.base.stats import Accumulator
 from linksim.errors import LinksimError
 
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any, Iterator
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.core.task import Task
 from linksim.errors import LinksimError
 from linksim.scenario.config import PartConfig, Scenario

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 import torch
 
-from linksim.core.registry import METRICS
+from linksim.base.registry import METRICS
 
 
 @dataclass(frozen=True)

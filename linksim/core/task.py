@@ -226,6 +226,6 @@ class Task:
 
 
 def get_task(name: str) -> Task:
-    from linksim.core.registry import TASKS
+    from linksim.base.registry import TASKS
 
     return TASKS.get(name)()

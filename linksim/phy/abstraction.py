@@ -29,8 +29,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from linksim.core.files import atomic_write, file_lock
-from linksim.core.paths import cache_dir
+from linksim.base.files import atomic_write, file_lock
+from linksim.base.paths import cache_dir
 from linksim.phy.mcs import MCS_TABLE
 from linksim.phy.bicm import BitTrueLink, CodeBlocks
 

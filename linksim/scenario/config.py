@@ -4,17 +4,11 @@ Field names are the TOML keys; see the README for a full example.
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-
-def stable_hash(obj: Any) -> str:
-    """First 16 hex digits of the SHA-256 of ``obj`` as canonical JSON."""
-    text = json.dumps(obj, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
+from linksim.base.hashing import stable_hash
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from torch import nn
 
 from baselines.image.adjscc.gdn import GDN
 from linksim.tasks.image.hierarchical import LatentJSCC
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 
 FACTOR = 4  # two stride-2 layers
 PAPER = {"width": 256, "kernel": 5, "first_kernel": 9, "reduction": 16}

@@ -28,7 +28,7 @@ from torch import nn
 
 from linksim.channels.base import CSI
 from linksim.nn import latent_to_symbols, symbols_to_latent
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.image.system import num_channel_uses
 from linksim.tasks.image.systems.learned import LearnedSystem
 

@@ -52,9 +52,9 @@ from typing import Callable, ClassVar
 import numpy as np
 from PIL import Image
 
-from linksim.core.files import atomic_write
-from linksim.core.paths import cache_dir
-from linksim.core.registry import CODECS
+from linksim.base.files import atomic_write
+from linksim.base.paths import cache_dir
+from linksim.base.registry import CODECS
 from linksim.errors import LinksimError
 
 HEADER_BYTES = 8  # width, height (16 bit each), quality knob (8 bit), payload bytes (24 bit)

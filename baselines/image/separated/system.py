@@ -43,7 +43,7 @@ from linksim.phy.envelope import McsEnvelope
 from linksim.phy.bicm import CRC_BITS, BitTrueLink, CodeBlocks
 from linksim.channels.base import Link
 from linksim.errors import LinksimError
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.image.system import ImageSystem, num_channel_uses
 
 MODES = ("abstracted", "bit_true")

@@ -32,7 +32,7 @@ from typing import Any
 
 from baselines.image.swinjscc.blocks import SwinStage
 from linksim.tasks.image.hierarchical import HierarchicalDecoder, HierarchicalEncoder, LatentJSCC
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 
 ADAPTATIONS = ("modnet", "none")
 _COMMON: dict[str, Any] = {"patch": 2, "head_dim": 32, "window": 8, "mlp_ratio": 4.0,

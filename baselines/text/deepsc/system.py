@@ -2,7 +2,7 @@
 (:mod:`linksim.tasks.text.transceiver`), trained end to end over the channel."""
 from __future__ import annotations
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.text.configs import CONFIGS
 from linksim.tasks.text.system import LearnedTextSystem
 

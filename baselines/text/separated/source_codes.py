@@ -28,7 +28,7 @@ from typing import ClassVar, Iterable, Sequence
 
 import numpy as np
 
-from linksim.core.registry import CODECS
+from linksim.base.registry import CODECS
 from linksim.errors import LinksimError
 
 CHAR_BITS = 5

@@ -32,8 +32,8 @@ import torch
 
 from baselines.text.separated.source_codes import get_code
 from linksim.channels.base import CSI, Link
-from linksim.core.paths import shared_data
-from linksim.core.registry import SYSTEMS
+from linksim.base.paths import shared_data
+from linksim.base.registry import SYSTEMS
 from linksim.errors import LinksimError
 from linksim.phy.bicm import BitTrueLink, CodeBlocks
 from linksim.phy.envelope import McsEnvelope

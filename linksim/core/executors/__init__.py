@@ -11,7 +11,7 @@ driver appends records, so records do not depend on the executor (see ``README.m
 from __future__ import annotations
 
 from linksim.core.executors.base import Executor, Failure, Sink
-from linksim.core.registry import EXECUTORS
+from linksim.base.registry import EXECUTORS
 
 __all__ = ["Executor", "Failure", "Sink", "make_executor"]
 

@@ -21,7 +21,7 @@ from typing import Any, Sequence
 
 from linksim.core.executors.base import ATTEMPTS, Executor, Sink, deliver, run_reported, settle
 from linksim.core.grid import Point
-from linksim.core.registry import EXECUTORS
+from linksim.base.registry import EXECUTORS
 from linksim.core.worker import PointWorker
 from linksim.errors import LinksimError
 from linksim.scenario.config import Scenario

@@ -5,7 +5,7 @@ from typing import Sequence
 
 from linksim.core.executors.base import Executor, Sink, describe_error, worker_name
 from linksim.core.grid import Point
-from linksim.core.registry import EXECUTORS
+from linksim.base.registry import EXECUTORS
 from linksim.core.worker import PointWorker
 from linksim.errors import LinksimError
 

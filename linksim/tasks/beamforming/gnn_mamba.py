@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.beamforming.learned import GraphBeamformer
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import torch
 
-from linksim.core.registry import LOSSES
+from linksim.base.registry import LOSSES
 from linksim.tasks.beamforming.downlink import Downlink
 from linksim.tasks.beamforming.drops import Drops
 

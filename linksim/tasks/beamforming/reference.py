@@ -26,7 +26,7 @@ from typing import ClassVar
 
 import torch
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.beamforming.cell import Cell
 from linksim.tasks.beamforming.downlink import energy_efficiency, power
 from linksim.tasks.beamforming.power import ee_power

@@ -15,7 +15,7 @@ from dataclasses import asdict
 
 import torch
 
-from linksim.core.paths import cache_dir
+from linksim.base.paths import cache_dir
 from linksim.tasks.beamforming.downlink import Downlink, energy_efficiency
 
 _memory: dict[str, float] = {}

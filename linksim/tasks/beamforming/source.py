@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any, ClassVar
 
-from linksim.core.registry import DATASETS
+from linksim.base.registry import DATASETS
 from linksim.errors import LinksimError
 from linksim.tasks.beamforming.cell import Cell
 from linksim.tasks.beamforming.drops import Drops

@@ -12,7 +12,7 @@ from typing import Any, Sequence
 
 import torch
 
-from linksim.core.registry import TASKS
+from linksim.base.registry import TASKS
 from linksim.core.task import Axis, Item, Task, parse_counts, parse_range
 from linksim.errors import LinksimError
 from linksim.tasks.beamforming.cell import Cell

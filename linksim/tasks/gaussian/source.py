@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 import torch
 
-from linksim.core.registry import DATASETS
+from linksim.base.registry import DATASETS
 from linksim.errors import LinksimError
 
 

@@ -30,7 +30,7 @@ from typing import ClassVar
 import torch
 
 from linksim.channels.base import Link
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.core.system import System, check_cbr
 from linksim.tasks.gaussian.task import num_channel_uses
 

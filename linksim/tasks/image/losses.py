@@ -4,7 +4,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from linksim.core.registry import LOSSES
+from linksim.base.registry import LOSSES
 from linksim.tasks.image.metrics import ms_ssim_window
 
 

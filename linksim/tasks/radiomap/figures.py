@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import torch
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.errors import LinksimError
 from linksim.tasks.radiomap.dataset import RadioMapSet, collate
 from linksim.tasks.radiomap.units import CEIL_DB, FLOOR_DB, SPAN_DB

@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from linksim.core.registry import LOSSES
+from linksim.base.registry import LOSSES
 
 WEIGHTS = {"l1": 0.4, "mse": 0.1, "ssim": 0.2, "grad": 0.3}
 _SOBEL = torch.tensor([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])

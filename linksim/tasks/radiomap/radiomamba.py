@@ -37,7 +37,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.mamba.mixer import MambaBlock, bidirectional
 from linksim.tasks.radiomap.system import LearnedRadioMap
 

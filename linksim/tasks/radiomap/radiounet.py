@@ -30,7 +30,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.radiomap.system import LearnedRadioMap
 
 #: encoder (width, kernel, pool), e0 .. e8

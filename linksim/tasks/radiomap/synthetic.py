@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from linksim.core.seeding import derive_seed
+from linksim.base.seeding import derive_seed
 from linksim.tasks.radiomap import city as citymod
 from linksim.tasks.radiomap import storage, units
 from linksim.tasks.radiomap.generate import SPLITS, GenConfig, _card, place_transmitters

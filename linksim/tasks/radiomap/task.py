@@ -13,7 +13,7 @@ from typing import Any, Sequence
 
 import torch
 
-from linksim.core.registry import TASKS
+from linksim.base.registry import TASKS
 from linksim.core.task import Item, Task
 from linksim.tasks.radiomap.dataset import RadioBatch, RadioItem, RadioMapSet, collate
 

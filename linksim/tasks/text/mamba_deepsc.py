@@ -4,7 +4,7 @@ the Transformer semantic decoder); see :mod:`linksim.tasks.text.transceiver` and
 :mod:`linksim.tasks.text.mamba_block`. Everything else is DeepSC's, config for config."""
 from __future__ import annotations
 
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.text.configs import CONFIGS
 from linksim.tasks.text.system import LearnedTextSystem
 

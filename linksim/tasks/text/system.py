@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import torch
 
 from linksim.channels.base import Link
-from linksim.core.registry import LOSSES
+from linksim.base.registry import LOSSES
 from linksim.core.learned import LearnedWeights
 from linksim.core.system import System
 from linksim.errors import LinksimError

@@ -14,7 +14,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from linksim.core.paths import data_dir
+from linksim.base.paths import data_dir
 from linksim.errors import LinksimError
 
 

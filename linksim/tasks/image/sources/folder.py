@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Sequence
 
-from linksim.core.registry import DATASETS
+from linksim.base.registry import DATASETS
 from linksim.errors import LinksimError
 from linksim.tasks.image.sources.base import ImageSet, folder_items
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
-from linksim.core.registry import DATASETS
+from linksim.base.registry import DATASETS
 from linksim.tasks.image.sources.base import ImageSet, to_tensor
 
 SAMPLE_NAMES = ("astronaut", "chelsea", "coffee", "hubble_deep_field",

@@ -16,8 +16,8 @@ from typing import Sequence
 import numpy as np
 
 from linksim.errors import LinksimError
-from linksim.core.paths import shared_data
-from linksim.core.registry import DATASETS
+from linksim.base.paths import shared_data
+from linksim.base.registry import DATASETS
 from linksim.tasks.image.sources.base import ImageSet, folder_items, to_tensor
 from linksim.tasks.image.sources.download import cache_dir, fetch, fetch_archive
 

@@ -50,7 +50,7 @@ from linksim.errors import LinksimError
 from linksim.tasks.image.hierarchical import HierarchicalDecoder, HierarchicalEncoder, LatentJSCC
 from linksim.mamba.gssm import DIRECTIONS
 from linksim.mamba.vssm_ca import VSSMStage
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 
 ADAPTATIONS = ("csi_rest", "modnet", "none")
 

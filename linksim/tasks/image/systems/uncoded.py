@@ -23,7 +23,7 @@ import torch.nn.functional as F
 from linksim.channels.base import CSI, Link
 from linksim.errors import LinksimError
 from linksim.nn.symbols import latent_to_symbols, symbols_to_latent
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.image.system import ImageSystem, num_channel_uses
 
 
