@@ -3,6 +3,14 @@
 Each system is one curve of means with 95% confidence bars against ``x`` (default: the
 task's SNR axis, else its first axis); systems with an envelope parameter are drawn as
 their best variant per point, best by the metric's direction.
+
+Curves a reader can tell apart, drawn the same way in every figure (:func:`curve_styles`):
+one colour per system *family* (``System.family``, default the registered name: every
+MambaJSCC variant and checkpoint shares one colour, fixed per task so it does not change
+between figures) and a line style per variant (label) within it. Learned systems take
+bright colours and round markers; classical chains dark colours and square markers;
+bounds (``System.role = "bound"``: the capacity bound, OPTA) are black dotted lines
+without markers.
 """
 from __future__ import annotations
 
@@ -21,9 +29,65 @@ from linksim.core.task import get_task  # noqa: E402
 from linksim.errors import LinksimError  # noqa: E402
 
 
-#: line style and marker of the first ten curves of a figure, the next ten, ...
-STYLES = ({"marker": "o", "linestyle": "-"}, {"marker": "s", "linestyle": "--"},
-          {"marker": "^", "linestyle": ":"})
+#: colours of learned families (tab10 without its grey) and of classical families (dark)
+LEARNED_COLOURS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b",
+                   "#e377c2", "#bcbd22", "#17becf", "#aec7e8", "#ffbb78", "#98df8a")
+CLASSICAL_COLOURS = ("#222222", "#7f7f7f", "#5d4037", "#37474f", "#827717")
+#: line styles of the variants of one family, in label order
+LINESTYLES = ("-", "--", "-.", (0, (3, 1, 1, 1, 1, 1)), (0, (5, 1)))
+LEARNED_MARKERS = ("o", "^", "v", "D", "P")
+
+
+def system_kind(name: str, task: str) -> tuple[str, str]:
+    """``(family, role)`` of the registered system ``name`` from its class metadata
+    (:class:`~linksim.core.system.System`); an unknown name is its own classical family."""
+    from linksim.base.registry import SYSTEMS
+    from linksim.errors import UnknownName
+
+    try:
+        cls = SYSTEMS.get(name, task)
+    except UnknownName:
+        return name, "classical"
+    role = getattr(cls, "role", None) or ("learned" if getattr(cls, "learned", False)
+                                          else "classical")
+    return getattr(cls, "family", None) or name, role
+
+
+def _family_colours(task: str) -> dict[str, str]:
+    """A fixed colour per family of the task's registered systems (learned and classical
+    from their own palettes, in name order), so a family looks the same in every figure."""
+    from linksim.base.registry import SYSTEMS
+
+    kinds = {system_kind(name, task) for name, _ in SYSTEMS.items(task)}
+    out: dict[str, str] = {}
+    for role, palette in (("learned", LEARNED_COLOURS), ("classical", CLASSICAL_COLOURS)):
+        for i, family in enumerate(sorted(f for f, r in kinds if r == role)):
+            out[family] = palette[i % len(palette)]
+    return out
+
+
+def curve_styles(records: list[Record]) -> dict[str, dict]:
+    """Matplotlib keyword arguments (colour, line style, marker) for every system label of
+    ``records``: a colour per family, a line style per variant, bounds black dotted."""
+    task = records[0].task
+    colours = _family_colours(task)
+    variants: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for label, name in sorted({(r.label, r.system) for r in records}):
+        variants[system_kind(name, task)].append(label)
+    styles = {}
+    for (family, role), labels in variants.items():
+        for i, label in enumerate(labels):
+            if role == "bound":
+                styles[label] = {"color": "black", "linestyle": ":", "marker": "",
+                                 "linewidth": 1.8}
+                continue
+            learned = role == "learned"
+            styles[label] = {
+                "color": colours.get(family, "#444444"),
+                "linestyle": LINESTYLES[i % len(LINESTYLES)],
+                "marker": (LEARNED_MARKERS[i % len(LEARNED_MARKERS)] if learned else "s"),
+                "markerfacecolor": None if learned else "white"}
+    return styles
 
 def _slug(text: str) -> str:
     return re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
@@ -41,6 +105,7 @@ def plot_records(records: list[Record], folder: Path, title: str = "",
     others = [a for a in task.axes if a.name != x_axis.name]
     folder = Path(folder)
     written = []
+    styles = curve_styles(records)
     for name in sorted({m for r in records for m in r.metrics}):
         metric = get_metric(name)
         groups: dict[tuple, dict[str, list]] = defaultdict(lambda: defaultdict(list))
@@ -51,14 +116,12 @@ def plot_records(records: list[Record], folder: Path, title: str = "",
             groups[key][rec.label].append((rec.axes[x_axis.name], mean, ci))
         for (channel, fixed), curves in sorted(groups.items()):
             fig, ax = plt.subplots(figsize=(8.6, 4.6))
-            for i, (label, pts) in enumerate(sorted(curves.items())):
+            for label, pts in sorted(curves.items()):
                 pts.sort()
                 xs, mean, ci = zip(*pts)
                 bars = list(zip(*(metric.clip(m, c) for m, c in zip(mean, ci))))
-                # the colour cycle has 10 entries: later curves get another line and marker
-                style = STYLES[(i // 10) % len(STYLES)]
-                ax.errorbar(xs, mean, yerr=bars, color=f"C{i % 10}", markersize=4, capsize=3,
-                            label=label, **style)
+                ax.errorbar(xs, mean, yerr=bars, markersize=4, capsize=3, label=label,
+                            **styles[label])
             ax.set_xlabel(x_axis.label)
             ax.set_ylabel(metric.axis_label + ("" if metric.higher_is_better
                                                else " (lower is better)"))
