@@ -205,6 +205,11 @@ class Link:
         realization is drawn for; a system sending fewer symbols uses the first ones.
         ``None``: drawn for whatever is sent.
     :param device: where the draws live.
+    :param lengths: each transmission's own budget along the first axis of ``shape``
+        (transmissions of different lengths padded to one batch, e.g. sentences), or
+        ``None``: all have ``shape``. With lengths, transmission ``b`` is drawn for
+        ``(lengths[b], *shape[1:])`` from its own generator and padded (gain 1, noise 0),
+        so its draws depend on its seed and length only, never on the batch it travels in.
 
     ``link(z)`` applies the realization and equalizes. :meth:`state` gives the CSI of the
     realization without sending, for systems that decide from the channel state (the
@@ -213,8 +218,10 @@ class Link:
 
     def __init__(self, channel: Channel, snr_db: float | torch.Tensor, batch: int,
                  seeds: Sequence[int] | None = None, shape: Sequence[int] | None = None,
-                 device: torch.device | str = "cpu") -> None:
+                 device: torch.device | str = "cpu", lengths: Sequence[int] | None = None
+                 ) -> None:
         self.channel, self.batch, self.device = channel, batch, torch.device(device)
+        self.lengths = None if lengths is None or seeds is None else [int(n) for n in lengths]
         self.snr_db = as_snr_tensor(snr_db, batch).to(self.device)
         self.seeds = None if seeds is None else [int(s) for s in seeds]
         self.shape = None if shape is None else tuple(int(s) for s in shape)
@@ -232,9 +239,25 @@ class Link:
         if shape[0] < n:
             raise ValueError(f"{n} channel uses sent, but the budget is {shape[0]}")
         if shape not in self._draws:
-            self._draws[shape] = self.channel.draw((self.batch, *shape), self.device,
-                                                   self.generators())
+            self._draws[shape] = (self.channel.draw((self.batch, *shape), self.device,
+                                                    self.generators())
+                                  if self.lengths is None else self._draw_own(shape))
         return _prefix(self._draws[shape], n)
+
+    def _draw_own(self, shape: tuple[int, ...]) -> Realization:
+        """Each transmission drawn for its own length, padded to ``shape`` (gain 1, noise 0)."""
+        if len(self.lengths) != self.batch or max(self.lengths) > shape[0]:
+            raise ValueError(f"lengths {self.lengths} do not fit a batch of {self.batch} "
+                             f"with budget {shape[0]}")
+        rows = [self.channel.draw((1, n, *shape[1:]), self.device, [g])
+                for n, g in zip(self.lengths, self.generators())]
+        w = torch.zeros((self.batch, *shape), dtype=rows[0].w.dtype, device=self.device)
+        h = None if rows[0].h is None else torch.ones_like(w, dtype=rows[0].h.dtype)
+        for b, (n, real) in enumerate(zip(self.lengths, rows)):
+            w[b, :n] = real.w[0]
+            if h is not None:
+                h[b, :n] = real.h[0]
+        return Realization(h=h, w=w)
 
     def __call__(self, z: torch.Tensor) -> tuple[torch.Tensor, CSI]:
         """[B, n] complex symbols -> (equalized [B, n], :class:`CSI`)."""

@@ -167,6 +167,8 @@ class PointWorker:
         progress.started(limit)
         accs = {m.name: Accumulator() for m in self.metrics}
         values: dict[str, list[float]] = {m.name: [] for m in self.metrics}
+        order: list[tuple[int, int]] = []  # (item, repeat) of each value, as computed
+        lengths = getattr(task, "channel_lengths", None)  # per-item budgets (e.g. sentences)
         extra: dict[str, Accumulator] = {}
         first, items_done = accs[self.metrics[0].name], 0
         snr_axis = task.snr_axis
@@ -178,7 +180,7 @@ class PointWorker:
                     link = None if channel is None else Link(
                         channel, p.axes[snr_axis.name] if snr_axis else 0.0, len(group),
                         self.transmission_seeds(p, group, r), task.channel_shape(x, p.axes),
-                        self.device)
+                        self.device, None if lengths is None else lengths(x, p.axes))
                     x_hat, more = system.transmit(x, link)
                     for m in self.metrics:
                         v = rounded(m(x, x_hat).cpu().tolist())
@@ -186,11 +188,19 @@ class PointWorker:
                         values[m.name] += v
                     for name, t in more.items():
                         extra.setdefault(name, Accumulator()).add(finite(name, t.cpu().tolist()))
+                    order += [(i, r) for i in group]
                 items_done += len(group)
                 progress.advanced(len(group))
                 if (sc.stop.target_ci is not None and items_done >= sc.stop.min_items
                         and first.ci95 <= sc.stop.target_ci):
                     break
+        if order != sorted(order):  # values and sums in (item, repeat) order
+            perm = sorted(range(len(order)), key=order.__getitem__)
+            values = {k: [v[j] for j in perm] for k, v in values.items()}
+            accs = {k: Accumulator() for k in values}
+            for k, v in values.items():
+                accs[k].add(v)
+            first = accs[self.metrics[0].name]
         return Record(
             point_id=pid, task=task.name, scenario=sc.name, scenario_hash=sc.digest(),
             system=p.system.name, label=p.system.label, params=p.params,

@@ -14,10 +14,11 @@ import torch
 
 from linksim.channels.base import Link
 from linksim.core.metric import get_metric
-from linksim.core.seeding import derive_seed
-from linksim.core.stats import Accumulator
+from linksim.base.seeding import derive_seed
+from linksim.base.stats import Accumulator
 from linksim.core.task import Task
 
+#: items per validation batch (a task may set ``val_batch``)
 BATCH = 4
 
 
@@ -34,13 +35,15 @@ def metric_values(system: torch.nn.Module, channel: torch.nn.Module, batch: Any,
     axes = {a.name: getattr(system, a.name) for a in task.axes if a.role != "snr"}
     was_training = system.training
     system.eval()
-    out = {}
+    out, size = {}, getattr(task, "val_batch", BATCH)
     for snr in snrs:
         values = []
-        for start in range(0, len(batch), BATCH):
-            x = batch[start:start + BATCH].to(device)
+        for start in range(0, len(batch), size):
+            x = batch[start:start + size].to(device)
             seeds = [derive_seed(seed, "validation", start + i) for i in range(len(x))]
-            link = Link(channel, float(snr), len(x), seeds, task.channel_shape(x, axes), device)
+            own = getattr(task, "channel_lengths", None)  # per-item budgets (sentences)
+            link = Link(channel, float(snr), len(x), seeds, task.channel_shape(x, axes), device,
+                        None if own is None else own(x, axes))
             values.append(metric(x, system.transmit(x, link)[0]).cpu())
         out[f"{float(snr):g}"] = torch.cat(values)
     system.train(was_training)

@@ -1,7 +1,7 @@
 """The training loop: AdamW, warm-up + cosine schedule, gradient clipping,
 periodic validation, resumable state and the final checkpoint with its model card.
 
-Determinism: :func:`linksim.core.seeding.seed_everything` seeds the model's
+Determinism: :func:`linksim.base.seeding.seed_everything` seeds the model's
 initialization (PyTorch's global generator) and the channel (Sionna's generator);
 crops, flips and SNR draws come from a dedicated generator seeded with
 ``derive_seed(seed, "data")``. The resume file (``<out>.resume.pt``, written every
@@ -27,8 +27,8 @@ import torch
 from linksim import __version__, zoo
 from linksim.channels.base import Link
 from linksim.core.metric import get_metric
-from linksim.core.registry import CHANNELS, LOSSES, SYSTEMS
-from linksim.core.seeding import channel_rng, derive_seed, seed_everything
+from linksim.base.registry import CHANNELS, LOSSES, SYSTEMS
+from linksim.base.seeding import channel_rng, derive_seed, seed_everything
 from linksim.core.task import get_task
 from linksim.errors import LinksimError
 from linksim.training.config import SnrSpec, TrainConfig
@@ -36,7 +36,8 @@ from linksim.training.evaluate import metric_per_snr
 from linksim.training.progress import Progress, default_progress
 from linksim.training.schedule import draw_snr, warmup_cosine
 
-#: validation images of the progress curve (PSNR at every ``val_snrs`` each ``val_every``)
+#: validation images of the progress curve (PSNR at every ``val_snrs`` each ``val_every``);
+#: a task may set ``progress_val_items`` instead (text: enough sentences for a learning curve)
 PROGRESS_VAL_IMAGES = 8
 
 
@@ -118,7 +119,10 @@ class Trainer:
 
     def _load_resume(self) -> None:
         path = resume_path(self.cfg.out)
-        state = torch.load(path, map_location="cpu", weights_only=True)
+        state = zoo.read_weights(path, "--resume")
+        if "config" not in state or "model" not in state:
+            raise LinksimError(f"{path}: --resume: not a linksim resume file (no config or "
+                               "model); remove it to start afresh")
         self.cfg.check_resumable(state["config"])
         self.system.load_state_dict(state["model"])
         self.opt.load_state_dict(state["optimizer"])
@@ -177,7 +181,8 @@ class Trainer:
                 self._losses = (self._losses + [self.train_step()])[-cfg.log_every:]
                 mean_loss = sum(self._losses) / len(self._losses)
                 if self.step % cfg.val_every == 0 and self.val is not None:
-                    curve = self.validate(cfg.val_snrs, PROGRESS_VAL_IMAGES)
+                    curve = self.validate(cfg.val_snrs, getattr(
+                        self.task, "progress_val_items", PROGRESS_VAL_IMAGES))
                     val = curve[f"{mid[0]:g}"]
                     self.history.append({"step": self.step, "loss": round(mean_loss, 6),
                                          self.val_key: curve})

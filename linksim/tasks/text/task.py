@@ -11,8 +11,9 @@ sentences use the first ``n`` of theirs).
 
 Batching by padded length: within each window of ``8 * batch_size`` consecutive items the
 items are sorted by length (stable) and cut into batches, so padding is small while a
-stop rule still sees the data set in file order up to one window. The order depends on
-the items alone, so every system's per-item values line up for paired comparisons.
+stop rule still sees the data set in file order up to one window. Records keep the
+per-item values in (item, repeat) order whatever the batching, so every system's and every
+run's values line up for paired comparisons.
 """
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from typing import Any, Iterator, Sequence
 
 import torch
 
-from linksim.core.registry import TASKS
+from linksim.base.registry import TASKS
 from linksim.core.task import SNR_AXIS, Axis, Item, Task, parse_counts
 from linksim.tasks.text.batch import TextBatch
 
@@ -51,6 +52,9 @@ class TextTask(Task):
     default_metrics = ("bleu1",)
     val_metric = "bleu1"
     default_loss = "cross_entropy"
+    #: held-out sentences of each point of the card's learning curve, and per batch
+    progress_val_items = 128
+    val_batch = 64
 
     vocab = None  # the loaded data set's vocabulary (set by :meth:`load`)
 
@@ -71,6 +75,11 @@ class TextTask(Task):
 
     def channel_shape(self, batch: TextBatch, axes: dict[str, float]) -> tuple[int, ...]:
         return (num_channel_uses(axes["symbols_per_word"], batch.tokens.shape[1]),)
+
+    def channel_lengths(self, batch: TextBatch, axes: dict[str, float]) -> list[int]:
+        """Each sentence's own channel uses: its draws depend on its length, never on the
+        padded width of the batch it travels in (:class:`~linksim.channels.base.Link`)."""
+        return [num_channel_uses(axes["symbols_per_word"], int(n)) for n in batch.lengths]
 
     def example_batch(self, size: int, batch: int = 1) -> TextBatch:
         """``batch`` random sentences of ``size`` words over a synthetic vocabulary of
@@ -97,5 +106,20 @@ class TextTask(Task):
         return validation_batch(cfg.data, cfg.val_count)
 
     def train_build_kwargs(self, cfg: Any) -> dict[str, Any]:
-        """No bandwidth argument: ``symbols_per_word`` is a model config key (``--set``)."""
-        return {}
+        """The vocabulary size of the training split (the model's embedding and softmax);
+        no bandwidth argument: ``symbols_per_word`` is a model config key (``--set``)."""
+        if "vocab" in cfg.overrides:
+            return {}
+        from linksim.tasks.text.source import train_vocabulary
+
+        return {"vocab": len(train_vocabulary(cfg.data))}
+
+    def train_card(self, cfg: Any, train_items: int, val_items: int) -> dict[str, Any]:
+        """The data fields plus the vocabulary trained with (size and digest)."""
+        from linksim.tasks.text.source import train_vocabulary
+
+        card = super().train_card(cfg, train_items, val_items)
+        vocab = train_vocabulary(cfg.data)
+        card["data"]["vocab"] = {"source": "train.txt", "size": len(vocab),
+                                 "digest": vocab.digest}
+        return card

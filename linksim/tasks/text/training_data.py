@@ -2,7 +2,8 @@
 
 The training split (``<data>/train.txt``, 76,008 sentences) is read by the data set's rules
 (:mod:`linksim.tasks.text.source`); its last :data:`HOLDOUT` sentences are held out as the
-validation slice and never trained on. Each step draws a batch of sentences of similar
+validation slice and never trained on. The vocabulary is the training split's
+(:func:`~linksim.tasks.text.source.train_vocabulary`). Each step draws a batch of sentences of similar
 length (batching by padded length): the training sentences are sorted by length once, and a
 batch is ``batch`` consecutive sentences of that order from a uniform random start, all
 drawn from the run's data generator (so resumed runs continue the same stream).
@@ -14,7 +15,7 @@ from pathlib import Path
 import torch
 
 from linksim.tasks.text.batch import Sentence, TextBatch
-from linksim.tasks.text.source import VOCAB_FILE, read_sentences
+from linksim.tasks.text.source import read_sentences, train_vocabulary
 from linksim.tasks.text.vocab import Vocabulary
 
 #: sentences at the end of train.txt kept out of training for validation
@@ -25,7 +26,7 @@ VAL_COUNT = 256
 
 def _split(folder: str | Path) -> tuple[list[Sentence], list[Sentence], Vocabulary]:
     folder = Path(folder)
-    vocab = Vocabulary.load(folder / VOCAB_FILE)
+    vocab = train_vocabulary(folder)
     sentences, _ = read_sentences(folder / "train.txt", vocab)
     return sentences[:-HOLDOUT], sentences[-HOLDOUT:], vocab
 
@@ -33,7 +34,7 @@ def _split(folder: str | Path) -> tuple[list[Sentence], list[Sentence], Vocabula
 class SentenceSampler:
     """Length-sorted training sentences; :meth:`sample` draws a batch of neighbours.
 
-    :param folder: the europarl folder (``train.txt``, ``deepsc_vocab.json``).
+    :param folder: the europarl folder (``train.txt``).
     """
 
     def __init__(self, folder: str | Path) -> None:

@@ -30,6 +30,18 @@ which lets cross-attention find the next word by position; DeepSC's paper does w
 
 Layers are PyTorch's ``nn.TransformerEncoderLayer`` / ``nn.TransformerDecoderLayer``
 (post-norm, ReLU, dropout 0.1, as DeepSC's code), width ``d`` = 128, 8 heads, FFN 512.
+
+**Initialization** (``init``) decides whether the word order reaches the channel at all.
+With PyTorch's default ``nn.Embedding`` init, :math:`\mathcal N(0, 1)`, the scaled embedding
+:math:`\sqrt{d}\,e_w` has an RMS of 11.3 against 0.71 for the sinusoidal positions, and the
+embeddings barely move in training (RMS still 11.3 after 10,000 steps): a linear probe finds
+the position of 14% of the tokens at the encoder's input, output and at the receiver (31
+positions; chance of the most common one is about 7%), so the decoder cannot tell which
+received word is the next one. DeepSC's code initializes every matrix, embeddings
+included, with Xavier-uniform (``init = "xavier"``; the scaled embeddings start at RMS 0.09)
+and the positions are then carried. ``"torch"`` keeps PyTorch's defaults (the checkpoints
+trained before the cause was found). The Mamba blocks keep their own initialization either
+way (S4D-real :math:`A`, Mamba's :math:`\Delta`).
 """
 from __future__ import annotations
 
@@ -39,8 +51,13 @@ import torch
 from torch import nn
 
 from linksim.channels.base import Link
+from linksim.errors import LinksimError
 from linksim.tasks.text.mamba_block import MambaBlock
 from linksim.tasks.text.vocab import END, PAD, START
+
+
+#: the ``init`` choices of :class:`Transceiver`
+INITS = ("torch", "xavier")
 
 
 def sinusoidal(length: int, dim: int, device: torch.device | str = "cpu") -> torch.Tensor:
@@ -108,13 +125,15 @@ class Transceiver(nn.Module):
     :param heads, ffn, dropout: Transformer settings; :param cutoffs: adaptive softmax
     cutoffs (None: full softmax); :param mamba: insert the two Mamba blocks;
     :param d_state, expand: their settings; :param rx_positions: add sinusoidal
-        positions to the channel decoder's output (see the module docstring).
+        positions to the channel decoder's output (see the module docstring);
+    :param init: ``"torch"`` (PyTorch's defaults) or ``"xavier"`` (DeepSC's code: every
+        matrix outside the Mamba blocks Xavier-uniform; see the module docstring).
     """
 
     def __init__(self, vocab: int, symbols_per_word: int = 8, dim: int = 128, layers: int = 4,
                  heads: int = 8, ffn: int = 512, dropout: float = 0.1,
                  cutoffs: list[int] | None = None, mamba: bool = False, d_state: int = 16,
-                 expand: float = 2.0, rx_positions: bool = False) -> None:
+                 expand: float = 2.0, rx_positions: bool = False, init: str = "torch") -> None:
         super().__init__()
         self.dim, self.spw, self.rx_positions = dim, int(symbols_per_word), bool(rx_positions)
         self.embed = nn.Embedding(vocab, dim, padding_idx=PAD)
@@ -129,6 +148,20 @@ class Transceiver(nn.Module):
         self.mamba_tx = MambaBlock(dim, d_state, expand) if mamba else None
         self.mamba_rx = MambaBlock(dim, d_state, expand) if mamba else None
         self.head = OutputHead(dim, vocab, cutoffs)
+        if init not in INITS:
+            raise LinksimError(f"init={init!r}: choose one of {', '.join(INITS)}")
+        if init == "xavier":
+            self._xavier()
+
+    @torch.no_grad()
+    def _xavier(self) -> None:
+        """DeepSC's initialization: Xavier-uniform on every parameter with two or more
+        dimensions (embeddings included), the Mamba blocks excepted."""
+        mamba = {id(p) for blk in (self.mamba_tx, self.mamba_rx) if blk is not None
+                 for p in blk.parameters()}
+        for p in self.parameters():
+            if p.dim() > 1 and id(p) not in mamba:
+                nn.init.xavier_uniform_(p)
 
     def _embed(self, tokens: torch.Tensor) -> torch.Tensor:
         pe = sinusoidal(tokens.shape[1], self.dim, tokens.device)

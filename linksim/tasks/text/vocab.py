@@ -9,17 +9,22 @@ and its public reference code; the README's "The text link" repeats them):
   ``normalize = true``): lower-case, every character outside ``a-z`` becomes a space,
   runs of spaces collapse. The shared Europarl files are already normalized this way.
 - **Vocabulary**: ``{"token_to_idx": {token: index}}`` with ``<PAD>`` = 0, ``<START>`` = 1,
-  ``<END>`` = 2, ``<UNK>`` = 3 (DeepSC's 22,234-entry file). A word outside it maps to
-  ``<UNK>`` and is counted.
+  ``<END>`` = 2, ``<UNK>`` = 3. linksim builds it from the training split alone
+  (:func:`build_vocabulary`: every word of the training sentences, most frequent first), so
+  a word seen only in test data maps to ``<UNK>`` and is counted. DeepSC's own 22,234-entry
+  file was built over the whole corpus, test split included; it can still be named as a
+  JSON file.
 - **Sequence**: ``[<START>, w_1, ..., w_L, <END>]`` padded with ``<PAD>`` to the batch's
   longest sentence.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+from collections import Counter
 from pathlib import Path
-from typing import Sequence
+from typing import Iterable, Sequence
 
 from linksim.errors import LinksimError
 
@@ -56,6 +61,18 @@ def synthetic_vocabulary(size: int) -> "Vocabulary":
     table = dict(SPECIALS)
     table.update({spell(i): i for i in range(4, size)})
     return Vocabulary(table, "<synthetic>")
+
+
+def build_vocabulary(sentences: Iterable[Sequence[str]], source: str = "<sentences>"
+                     ) -> "Vocabulary":
+    """The four specials, then every word of ``sentences`` by descending count (ties in
+    alphabetical order): a deterministic function of the words alone."""
+    counts = Counter(w for words in sentences for w in words)
+    table = dict(SPECIALS)
+    for word, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+        if word not in table:
+            table[word] = len(table)
+    return Vocabulary(table, source)
 
 
 class Vocabulary:
@@ -103,6 +120,12 @@ class Vocabulary:
 
     def __len__(self) -> int:
         return len(self.idx_to_token)
+
+    @property
+    def digest(self) -> str:
+        """First 12 hex digits of the SHA-256 of the words in index order (model cards
+        name the vocabulary a checkpoint was trained with by it)."""
+        return hashlib.sha256("\n".join(self.idx_to_token).encode()).hexdigest()[:12]
 
     def encode(self, words: Sequence[str]) -> list[int]:
         """``[<START>, ids..., <END>]``; words outside the vocabulary become ``<UNK>``."""

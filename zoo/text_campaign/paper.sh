@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# DeepSC as its paper describes it and Mamba-DeepSC at the same budget (issue 27):
+# config paper_adaptive (3 Transformer layers, d 128, 8 heads, FFN 512, DeepSC's Xavier
+# initialization, adaptive softmax), the training split's own vocabulary (23,849 entries),
+# AWGN with SNR uniform in 5-10 dB (DeepSC's), cross-entropy, 3000 steps of 128 sentences
+# (about 5 epochs), validation BLEU-1 of 128 held-out sentences every 250 steps in the card.
+# Both jobs run side by side, one thread each, lowest priority, resumable:
+#     nohup zoo/text_campaign/paper.sh >> /work/notes/text27/paper.log 2>&1 &
+# (a stopped run leaves zoo/<id>.resume.pt; the same command continues it).
+set -u
+cd "$(dirname "$0")/../.."
+DATA=${LINKSIM_EUROPARL:-../shared/data/europarl}
+STEPS=${STEPS:-3000}
+COMMON=(--task text --data "$DATA" --channel awgn --snr 5:10 --config paper_adaptive
+        --steps "$STEPS" --batch 128 --lr 1e-3 --warmup 100 --val-every 250 --val-count 256
+        --save-every 50 --log-every 50 --threads 1 --seed 0 --resume=if-saved)
+job() {  # id system [extra flags...]
+    local id=$1 system=$2; shift 2
+    [ -f "zoo/$id.json" ] && { echo "# $id: done"; return; }
+    echo "# $id: training ($(date -u +%FT%TZ))"
+    nice -n 19 env OMP_NUM_THREADS=1 python -m linksim train "$system" --out "zoo/$id" "${COMMON[@]}" "$@" \
+        > "zoo/text_campaign/log_$id.txt" 2>&1
+    echo "# $id: exit $? ($(date -u +%FT%TZ))"
+}
+job deepsc-paper-spw8-awgn-snr5_10 deepsc &
+job mamba_deepsc-paper-spw8-awgn-snr5_10 mamba_deepsc &
+wait
