@@ -77,7 +77,7 @@ def _load_backends() -> None:
         return
     _loaded = True
     # each module registers itself; none imports anything optional at module level
-    from linksim.mamba import scan_chunked, scan_cpp, scan_cuda, scan_ref  # noqa: F401
+    from linksim.mamba import scan_chunked, scan_cpp, scan_cuda, scan_ref, scan_triton  # noqa: F401
 
 
 def resolve_backend(backend: str, p: ScanInputs) -> str:
