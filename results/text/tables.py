@@ -23,6 +23,10 @@ ROOT = Path(__file__).resolve().parent
 #: (folder, title) of every table, in order
 FOLDERS = (("europarl_awgn", "Europarl test split (in-domain), AWGN"),
            ("europarl_rayleigh", "Europarl test split (in-domain), Rayleigh block fading, MMSE"),
+           ("europarl_awgn_separated", "Europarl test split, seeded 1,024 sentences, bit-true "
+                                       "separated chains, AWGN"),
+           ("europarl_rayleigh_separated", "Europarl test split, seeded 1,024 sentences, "
+                                           "bit-true separated chains, Rayleigh, MMSE"),
            ("web_awgn", "World English Bible sentences (out-of-domain), AWGN"),
            ("web_rayleigh", "World English Bible sentences (out-of-domain), Rayleigh block "
                             "fading, MMSE"))

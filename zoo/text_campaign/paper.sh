@@ -4,16 +4,20 @@
 # initialization, adaptive softmax), the training split's own vocabulary (23,849 entries),
 # AWGN with SNR uniform in 5-10 dB (DeepSC's), cross-entropy, 3000 steps of 128 sentences
 # (about 5 epochs), validation BLEU-1 of 128 held-out sentences every 250 steps in the card.
-# Both jobs run side by side, one thread each, lowest priority, resumable:
+# The two run side by side, then "DeepSC + rx positions" on the same recipe; one thread each,
+# lowest priority, resumable:
 #     nohup zoo/text_campaign/paper.sh >> /work/notes/text27/paper.log 2>&1 &
-# (a stopped run leaves zoo/<id>.resume.pt; the same command continues it).
+# (a stopped run leaves zoo/<id>.resume.pt; the same command continues it, on any device:
+# DEVICE=cuda runs on a GPU). Then the scenarios in zoo/text_campaign/scenarios/ go to
+# scenarios/text/ and run; python results/text/tables.py writes results/text/tables.md.
 set -u
 cd "$(dirname "$0")/../.."
 DATA=${LINKSIM_EUROPARL:-../shared/data/europarl}
 STEPS=${STEPS:-3000}
 COMMON=(--task text --data "$DATA" --channel awgn --snr 5:10 --config paper_adaptive
         --steps "$STEPS" --batch 128 --lr 1e-3 --warmup 100 --val-every 250 --val-count 256
-        --save-every 50 --log-every 50 --threads 1 --seed 0 --resume=if-saved)
+        --save-every 50 --log-every 50 --threads 1 --seed 0 --resume=if-saved
+        --device "${DEVICE:-cpu}")
 job() {  # id system [extra flags...]
     local id=$1 system=$2; shift 2
     [ -f "zoo/$id.json" ] && { echo "# $id: done"; return; }
@@ -25,3 +29,5 @@ job() {  # id system [extra flags...]
 job deepsc-paper-spw8-awgn-snr5_10 deepsc &
 job mamba_deepsc-paper-spw8-awgn-snr5_10 mamba_deepsc &
 wait
+# the labelled variant with word positions added at the receiver (not in DeepSC's paper)
+job deepsc-rxpos-paper-spw8-awgn-snr5_10 deepsc --set rx_positions=true
