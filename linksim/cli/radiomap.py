@@ -21,8 +21,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     g.add_argument("--frequency", type=float, default=3.5e9, help="carrier in Hz")
     g.add_argument("--rays", type=int, default=1_000_000, help="rays per transmitter")
     g.add_argument("--max-depth", type=int, default=5, help="interactions per path")
+    g.add_argument("--diffraction", action="store_true",
+                   help="wedge diffraction on (reflections and refraction always are)")
+    g.add_argument("--smooth", action="store_true", help="store the adaptive box mean of each "
+                   "Monte-Carlo map (denser; the traced map goes to raw/)")
+    g.add_argument("--real-scenes", default="", help="Sionna RT scenes whose tiles train, e.g. "
+                   "munich,florence,san_francisco")
+    g.add_argument("--holdout-city", default="", help="Sionna RT scene whose tiles form the "
+                   "test_city split (e.g. etoile)")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--threads", type=int, default=None, help="Dr.Jit threads (default: all)")
+    g.add_argument("--verify", action="store_true", help="only recompute the checksum of the "
+                   "maps on disk and compare it with the card's")
     g.set_defaults(main=generate_main)
 
     f = cmds.add_parser("plot", help="figure of a system's predictions on a few maps "
@@ -33,7 +43,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="system parameter (repeatable), e.g. exponent=3.1")
     f.add_argument("--data", default=None, help="data-set folder (default: the committed "
                    "results/radiomap/data/procedural-128)")
-    f.add_argument("--split", default="test", help="train, val or test (default test)")
+    f.add_argument("--split", default="test", help="train, val, test or test_city (default test)")
     f.add_argument("--maps", default="0,40,85", help="positions of the maps in the split")
     f.add_argument("--label", default=None, help="name in the titles (default: the system)")
     f.add_argument("--threads", type=int, default=None, help="torch.set_num_threads")
@@ -49,6 +59,16 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--cell-m", type=float, default=4.0, help="cell side in m")
     c.add_argument("--no-diffraction", action="store_true",
                    help="trace reflections and refractions only (as the data set)")
+    c.add_argument("--smooth", action="store_true", help="the adaptive box mean of the traced "
+                   "map, as a data set generated with --smooth")
+    c.add_argument("--max-depth", type=int, default=3, help="interactions per path")
+    c.add_argument("--model", default=None, help="take the path gain from this radio-map "
+                   "system (radiounet, radiomamba, fspl, multiwall) instead of the ray tracer")
+    c.add_argument("--checkpoint", default=None, help="zoo id of the --model's weights")
+    c.add_argument("--model-set", action="append", default=[], metavar="KEY=VALUE",
+                   help="--model parameter (repeatable), e.g. exponent=2.5")
+    c.add_argument("--agree", action="store_true", help="with --model: also trace, and report "
+                   "the time of each and how often the per-cell verdicts agree")
     c.add_argument("--p-tx", type=float, default=30.0, help="transmit power in dBm")
     c.add_argument("--bandwidth", type=float, default=10e6, help="bandwidth in Hz")
     c.add_argument("--noise-figure", type=float, default=9.0, help="receiver NF in dB")
@@ -73,12 +93,30 @@ def generate_main(args: argparse.Namespace) -> int:
     except ValueError:
         raise LinksimError(f"--split {args.split!r}: expected three whole numbers "
                            "train,val,test (e.g. 60,8,12)") from None
+    if args.verify:
+        return verify(args.out)
     cfg = GenConfig(out=args.out, split=split, tx_per_city=args.tx_per_city, cells=args.cells,
                     cell_m=args.cell_m, frequency_hz=args.frequency, rays=args.rays,
-                    max_depth=args.max_depth, seed=args.seed)
+                    max_depth=args.max_depth, seed=args.seed, diffraction=args.diffraction,
+                    smooth=args.smooth,
+                    real_scenes=tuple(v for v in args.real_scenes.split(",") if v),
+                    holdout_scene=args.holdout_city)
     card = generate(cfg, threads=args.threads)
-    print(json.dumps({k: card[k] for k in ("status", "maps", "cities", "trace_wall_s")}))
+    print(json.dumps({k: card.get(k) for k in ("status", "maps", "cities", "trace_wall_s",
+                                               "checksum")}))
     return 0
+
+
+def verify(out: str) -> int:
+    """Compare the checksum of the maps on disk with the card's (exit 1 when they differ)."""
+    from linksim.tasks.radiomap import storage
+
+    card = storage.read_card(out)
+    got = storage.checksum(out)
+    same = got == card.get("checksum")
+    print(json.dumps({"checksum": got, "card": card.get("checksum"), "match": same,
+                      "maps": card.get("total_maps")}))
+    return 0 if same else 1
 
 
 def plot_main(args: argparse.Namespace) -> int:
@@ -119,15 +157,23 @@ def coverage_main(args: argparse.Namespace) -> int:
     from linksim.errors import LinksimError
     from linksim.tasks.radiomap.coverage import LinkBudget
     from linksim.tasks.radiomap.coverage_figure import Site, coverage
-    from linksim.training.config import parse_cbr_flag
+    from linksim.training.config import parse_cbr_flag, parse_sets
 
     if args.cells <= 0 or args.cell_m <= 0 or args.bandwidth <= 0:
         raise LinksimError("--cells, --cell-m and --bandwidth must be positive")
     site = Site(scene=args.scene, tx=_floats("--tx", args.tx, 3),
                 center=_floats("--center", args.center, 2), cells=args.cells,
-                cell_m=args.cell_m, diffraction=not args.no_diffraction)
+                cell_m=args.cell_m, diffraction=not args.no_diffraction, smooth=args.smooth,
+                max_depth=args.max_depth)
     budget = LinkBudget(args.p_tx, args.bandwidth, args.noise_figure)
+    if (args.checkpoint or args.model_set or args.agree) and not args.model:
+        raise LinksimError("--checkpoint, --model-set and --agree need --model (e.g. --model "
+                           "radiounet --checkpoint <zoo id>)")
+    params = parse_sets(args.model_set)
+    if args.checkpoint:
+        params["checkpoint"] = args.checkpoint
     summary = coverage(site, budget, args.results, args.a, args.b, parse_cbr_flag(args.cbr),
-                       args.out, args.metric, args.channel)
+                       args.out, args.metric, args.channel, model=args.model,
+                       model_params=params, agree=args.agree)
     print(json.dumps(summary))
     return 0

@@ -14,13 +14,15 @@ from typing import Any, ClassVar, Sequence
 import numpy as np
 import torch
 
-from linksim.core.paths import REPO
-from linksim.core.registry import DATASETS
+from linksim.base.paths import REPO
+from linksim.base.registry import DATASETS
+from linksim.core.source import first
 from linksim.errors import LinksimError
 from linksim.tasks.radiomap import storage
 
 DEFAULT_ROOT = REPO / "results" / "radiomap" / "data" / "procedural-128"
-SPLITS = ("train", "val", "test")
+#: train, val, test (procedural layouts) and test_city (every tile of a held-out real city)
+SPLITS = ("train", "val", "test", "test_city")
 
 
 @dataclass
@@ -111,7 +113,8 @@ class RadioMapSet:
     """The maps of one split of a data set written by ``linksim radiomap generate``.
 
     :param root: the data-set folder (default: the committed CPU reference).
-    :param split: ``"train"``, ``"val"`` or ``"test"`` (disjoint cities).
+    :param split: ``"train"``, ``"val"``, ``"test"`` or ``"test_city"`` (disjoint layouts;
+        ``test_city``: the tiles of a real city held out whole).
     :param count: the first ``count`` maps (sorted by id) or all.
     """
 
@@ -125,7 +128,7 @@ class RadioMapSet:
             raise LinksimError(f"root={str(self.root)!r}: no radio-map data set there; generate "
                                f"it with linksim radiomap generate --out {self.root}")
         self.card = storage.read_card(self.root)
-        self.entries = list(storage.entries(self.root, split))[:count]
+        self.entries = first(storage.entries(self.root, split), count, f"maps in split {split!r}")
         if not self.entries:
             raise LinksimError(f"root={str(self.root)!r}: split {split!r} has no maps yet; "
                                "finish the generation (run the same generate command again)")

@@ -6,15 +6,21 @@
     <root>/index.jsonl                  one line per finished map (appended when it is done)
     <root>/cities/<city>/scene.xml      the city as a Sionna RT scene (+ meshes/*.ply)
     <root>/cities/<city>/buildings.png  8-bit building height in m at each cell (0: open)
+    <root>/cities/<tile>/tile.json      a real-scene tile: its scene, centre and grid position
     <root>/maps/<city>_tx<k>.png        8-bit normalized path gain (:mod:`.units`)
 
 Images are stored with row 0 = the smallest y (south), column 0 = the smallest x (west).
 An index line is appended only after its PNG is in place (written to a temporary name
 and renamed), and a map already in the index is never traced again, so a killed run
 resumes without duplicates; a torn last line (killed mid-write) is ignored.
+
+:func:`checksum` is the data set's content hash: SHA-256 over the sorted lines
+``<id> <sha256 of the map's pixels>`` and ``<layout> <sha256 of its building map's
+pixels>`` (decoded 8-bit pixels, so it does not depend on the PNG encoder).
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -34,6 +40,29 @@ def write_png(path: Path, image: np.ndarray) -> None:
     tmp = path.with_name(path.name + ".tmp")
     Image.fromarray(np.ascontiguousarray(image[::-1])).save(tmp, format="PNG", optimize=True)
     os.replace(tmp, path)
+
+
+def array_sha256(image: np.ndarray) -> str:
+    """SHA-256 of an image's shape and uint8 pixels (row 0 = south)."""
+    image = np.ascontiguousarray(image, dtype=np.uint8)
+    return hashlib.sha256(repr(image.shape).encode() + image.tobytes()).hexdigest()
+
+
+def checksum(root: Path) -> str:
+    """The content hash of every map and building map listed in the index (see above)."""
+    root = Path(root)
+    lines, cities = [], set()
+    for e in entries(root):
+        lines.append(f"{e['id']} {array_sha256(read_png(root / e['file']))}")
+        cities.add(e["city"])
+    for city in sorted(cities):
+        lines.append(f"{city} {array_sha256(read_png(root / 'cities' / city / 'buildings.png'))}")
+    return hashlib.sha256("\n".join(sorted(lines)).encode()).hexdigest()
+
+
+def write_tile(folder: Path, tile: dict[str, Any]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tile.json").write_text(json.dumps(tile, sort_keys=True) + "\n")
 
 
 def read_png(path: Path) -> np.ndarray:
