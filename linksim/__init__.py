@@ -9,7 +9,8 @@ imports no torch:
   :func:`compare` (paired differences with 95% intervals), :func:`plot`, :func:`report`;
 - parts by name: :func:`build_system`, :func:`build_channel`, :func:`get_metric`,
   :func:`make_link`, :func:`names`, :func:`origin`, :func:`load_plugin`;
-- for your own parts: the base classes :class:`System`, :class:`Channel`, :class:`Task`,
+- for your own parts: the base classes :class:`System`, :class:`LearnedSystem` (an image
+  system with trained weights), :class:`Channel`, :class:`Task`,
   the :func:`metric` decorator, the registries (:data:`SYSTEMS`, :data:`CHANNELS`,
   :data:`METRICS`, :data:`DATASETS`, :data:`TASKS`, :data:`LOSSES`) and
   :class:`LinksimError` (a one-line user error).
@@ -29,6 +30,7 @@ _PUBLIC = {
     **dict.fromkeys(["SYSTEMS", "CHANNELS", "METRICS", "DATASETS", "TASKS", "LOSSES"],
                     "linksim.base.registry"),
     "System": "linksim.core.system",
+    "LearnedSystem": "linksim.tasks.image.systems.learned",
     "Channel": "linksim.channels.base",
     "Task": "linksim.core.task",
     "metric": "linksim.core.metric",

@@ -42,7 +42,8 @@ def load_scenario(source: str | Path | Mapping[str, Any],
     """Read and validate a scenario.
 
     :param source: a TOML file, or a dict with the same keys as the file (``{"task":
-        "image", "source": {...}, "systems": [{"name": "uncoded"}], ...}``).
+        "image", "source": {...}, "systems": [{"name": "uncoded"}], ...}``; ``name``
+        defaults to ``"scenario"``).
     :param overrides: ``{"stop.max_items": 4, "systems.0.label": "A"}`` (values as Python
         objects), or ``["stop.max_items=4"]`` as ``linksim run --set`` takes them.
     :returns: the typed :class:`~linksim.scenario.config.Scenario`; a bad key raises
@@ -53,6 +54,7 @@ def load_scenario(source: str | Path | Mapping[str, Any],
 
     if isinstance(source, Mapping):
         raw = copy.deepcopy(dict(source))
+        raw.setdefault("name", "scenario")   # a file's default is its stem; a dict has none
         if isinstance(overrides, Mapping):
             done = [set_key(raw, k, copy.deepcopy(v)) for k, v in overrides.items()]
         else:
