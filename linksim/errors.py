@@ -14,3 +14,11 @@ class UnknownName(LinksimError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return self.args[0]
+
+
+def keyed(key: str, message: str) -> LinksimError:
+    """A :class:`LinksimError` about the scenario key ``key`` (``err.key``), so that the
+    code that knows the scenario names its file and line (``file:line: table.key: ...``)."""
+    err = LinksimError(message)
+    err.key = key
+    return err

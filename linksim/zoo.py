@@ -159,6 +159,26 @@ def check_card(card: dict[str, Any], system_name: str, cbr: float | None,
                                "override or pick a matching checkpoint")
 
 
+def read_weights(path: str | Path, what: str) -> dict[str, Any]:
+    """``torch.load`` of a weights or resume file (tensors only); a truncated, empty or
+    foreign file is a one-line error naming ``what`` and the file."""
+    import torch
+
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+    except OSError as exc:
+        raise LinksimError(f"{path}: {what}: cannot read ({exc.strerror})") from None
+    except Exception as exc:  # noqa: BLE001 - torch raises several types for a bad file
+        first = (str(exc).splitlines() or [""])[0][:120]
+        raise LinksimError(f"{path}: {what}: not a readable torch.save file (truncated, empty "
+                           f"or another format: {type(exc).__name__}: {first}); restore the "
+                           "file or train it again") from None
+    if not isinstance(state, dict):
+        raise LinksimError(f"{path}: {what}: holds a {type(state).__name__}, not a state "
+                           "dict; restore the file or train it again")
+    return state
+
+
 def load_into(system: Any, checkpoint_id: str) -> None:
     """Check ``system`` against the card of ``checkpoint_id`` and load its weights in place.
 
@@ -169,7 +189,7 @@ def load_into(system: Any, checkpoint_id: str) -> None:
 
     card = read_card(checkpoint_id)
     check_card(card, registered_name(type(system)), getattr(system, "cbr", None), system.config)
-    state = torch.load(card["path"], map_location="cpu", weights_only=True)
+    state = read_weights(card["path"], f"checkpoint {checkpoint_id!r}")
     own = system.state_dict()
     for key in sorted(set(own) | set(state)):
         if key not in state or key not in own or own[key].shape != state[key].shape:

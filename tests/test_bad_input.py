@@ -43,7 +43,7 @@ CASES = {
                      'checkpoint = ["no-such-checkpoint"]'),
         ["t.toml:11: [[systems]] 'DJ': checkpoint 'no-such-checkpoint': not found", "linksim train"]),
     "missing_folder": (GOOD.replace('dataset = "samples"', 'dataset = "folder"\npath = "nowhere"'),
-                       ["t.toml: [source]:", "nowhere: image folder not found", "[source] path"]),
+                       ["t.toml:2: source:", "nowhere: image folder not found", "[source] path"]),
     "folder_without_path": (GOOD.replace('dataset = "samples"', 'dataset = "folder"'),
                             ["t.toml:2:", "source", "needs path"]),
     "infinite_range": (GOOD.replace("snr_db = [0, 10]", 'snr_db = "0:inf:1"'),
@@ -78,6 +78,63 @@ CASES = {
                              ["t.toml:12:", "systems.0.name", "unknown system 'opta' for task"]),
     "huge_grid": (GOOD.replace("snr_db = [0, 10]", 'snr_db = "0:200000:0.1"'),
                   ["sweep.snr_db", "use a larger step"]),
+    # encoding
+    "not_utf8": (('# caf\xe9\n' + GOOD).encode("latin-1"),
+                 ["t.toml:1: <file>: not UTF-8 text (byte 0xe9)", "save the file as UTF-8"]),
+    "not_utf8_later_line": (GOOD.replace("count = 2", "count = 2 # \xff").encode("latin-1"),
+                            ["t.toml:5: <file>: not UTF-8 text"]),
+    # cross-task parts
+    "metric_of_other_task": (GOOD.replace('names = ["psnr"]', 'names = ["sum_rate"]'),
+                             ["t.toml:14: metrics.names", "unknown metric 'sum_rate' for task "
+                              "'image'", "psnr"]),
+    "metric_of_other_task_among_own": (GOOD.replace('names = ["psnr"]',
+                                                    'names = ["psnr", "bleu1"]'),
+                                       ["metrics.names", "'bleu1' for task 'image'"]),
+    "dataset_of_other_task": (GOOD.replace('dataset = "samples"\ncrop = 32\ncount = 2',
+                                           'dataset = "drops"'),
+                              ["t.toml:3: source.dataset", "unknown data set", "samples"]),
+    "channel_of_no_kind": (GOOD.replace('name = "awgn"', 'name = "uncoded"'),
+                           ["t.toml:10: channels.0.name", "unknown channel 'uncoded'"]),
+    # ranges
+    "absurd_snr": (GOOD.replace("snr_db = [0, 10]", "snr_db = [-1e9]"),
+                   ["t.toml:7: sweep.snr_db", "outside [-100, 100] dB"]),
+    "snr_beyond_any_link": (GOOD.replace("snr_db = [0, 10]", 'snr_db = "0:400:100"'),
+                            ["sweep.snr_db", "200 dB is outside"]),
+    "count_above_data_set": (GOOD.replace("count = 2", "count = 100"),
+                             ["t.toml:5: source.count", "count=100: the data set has 7 images",
+                              "lower count"]),
+    "less_than_one_channel_use": (GOOD.replace('cbr = "1/2"', 'cbr = "1/100000"'),
+                                  ["t.toml:8: sweep.cbr", "0.0307 channel uses per image",
+                                   "at least one is needed"]),
+    "zero_cbr": (GOOD.replace('cbr = "1/2"', 'cbr = "0/7"'), ["t.toml:8: sweep.cbr", "(0, 16]"]),
+    "users_above_max_users": ("""task = "beamforming"
+[source]
+count = 2
+max_users = 4
+[sweep]
+num_users = [8]
+num_antennas = [4]
+[[channels]]
+name = "rayleigh"
+fading = "fast"
+[[systems]]
+name = "mrt"
+[metrics]
+names = ["sum_rate"]
+""", ["t.toml:6: sweep.num_users", "num_users = 8: the drops hold 4 users",
+      "raise [source] max_users"]),
+    # stop rules
+    "min_items_above_max_items": (GOOD + "[stop]\nmin_items = 8\nmax_items = 4\n",
+                                  ["t.toml:16: stop.min_items", "8 is more than max_items = 4"]),
+    "zero_repeats": (GOOD + "[stop]\nrepeats = 0\n", ["t.toml:16: stop.repeats", "at least 1"]),
+    "stop_rule_typo": (GOOD + "[stop]\nmax_item = 4\n", ["stop.max_item", "unknown key",
+                                                          "max_items"]),
+    # paths
+    "name_escaping_results": (GOOD.replace('name = "t"', 'name = "../../../escaped"'),
+                              ["t.toml:1: name", "not a plain name", "set output"]),
+    "name_with_a_folder": (GOOD.replace('name = "t"', 'name = "a/b"'), ["t.toml:1: name"]),
+    "output_climbing_out": ('output = "../../elsewhere"\n' + GOOD,
+                            ["t.toml:1: output", "climbs out with '..'"]),
 }
 
 
@@ -87,16 +144,108 @@ def run_cli(capsys, *argv):
     return code, err
 
 
+def one_line(code, err, expected):
+    """Exit code 2 and one line naming every part of ``expected`` (no traceback, no
+    "internal error")."""
+    assert code == 2, err
+    assert len(err) == 1 and err[0].startswith("linksim: error: "), err
+    for part in expected:
+        assert part in err[0], (part, err[0])
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_one_line_error_exit_2(case, tmp_path, capsys, monkeypatch):
     monkeypatch.chdir(tmp_path)
     text, expected = CASES[case]
-    (tmp_path / "t.toml").write_text(text)
+    path = tmp_path / "t.toml"
+    path.write_bytes(text) if isinstance(text, bytes) else path.write_text(text)
     code, err = run_cli(capsys, "run", "t.toml")
-    assert code == 2
-    assert len(err) == 1 and err[0].startswith("linksim: error: "), err
-    for part in expected:
-        assert part in err[0], (part, err[0])
+    one_line(code, err, expected)
+    assert not list(tmp_path.rglob("results.jsonl"))  # refused before any point
+
+
+# --- checkpoints: a damaged weights file or model card of a scenario's checkpoint ------------
+CARD = "deepjscc-small-c128-cbr1_48-rayleighfast-snr0_20"
+DAMAGES = {
+    "truncated": lambda good: good[: len(good) // 2],
+    "empty": lambda good: b"",
+    "garbage": lambda good: b"not a checkpoint at all\n" * 40,
+}
+
+
+@pytest.mark.parametrize("damage", sorted(DAMAGES) + ["empty_card", "garbage_card"])
+def test_damaged_checkpoint_is_a_one_line_error(damage, tmp_path, capsys, monkeypatch):
+    from linksim import zoo
+
+    good = zoo.locate(CARD)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("LINKSIM_ZOO", str(tmp_path / "zoo"))
+    (tmp_path / "zoo").mkdir()
+    weights, card = zoo.weights_path(good).read_bytes(), zoo.card_path(good).read_text()
+    if damage in DAMAGES:
+        weights, words = DAMAGES[damage](weights), ["broken.pt: checkpoint 'broken': not a "
+                                                    "readable torch.save file", "train it again"]
+    else:
+        card = "" if damage == "empty_card" else "{ not json"
+        words = ["broken.json: unreadable model card", "re-save the checkpoint"]
+    zoo.weights_path(tmp_path / "zoo" / "broken").write_bytes(weights)
+    zoo.card_path(tmp_path / "zoo" / "broken").write_text(card)
+    (tmp_path / "t.toml").write_text(GOOD.replace('cbr = "1/2"', 'cbr = "1/48"').replace(
+        'name = "uncoded"', 'name = "deepjscc"\ncheckpoint = "broken"'))
+    code, err = run_cli(capsys, "run", "t.toml")
+    one_line(code, err, ["t.toml:11: [[systems]] 'deepjscc-broken'"] + words)
+    assert not list(tmp_path.rglob("results.jsonl"))
+
+
+def test_damaged_resume_file_is_a_one_line_error(tmp_path, capsys):
+    from linksim.training import resume_path
+    from linksim.training.synthetic import write_synthetic_images
+
+    data = write_synthetic_images(tmp_path / "d", count=2, size=(32, 32))
+    out = tmp_path / "zoo" / "run"
+    resume_path(out).parent.mkdir()
+    resume_path(out).write_bytes(b"\x00" * 100)
+    code, err = run_cli(capsys, "train", "deepjscc", "--data", str(data), "--out", str(out),
+                        "--crop", "16", "--batch", "2", "--resume")
+    one_line(code, err, [f"{resume_path(out)}: --resume: not a readable torch.save file"])
+
+
+# --- command-line flags -------------------------------------------------------------------
+FLAG_CASES = {
+    "fresh_and_append": (["run", "t.toml", "--fresh", "--append"],
+                         ["--fresh and --append: choose one"]),
+    "workers_not_a_number": (["run", "t.toml", "--workers", "two"],
+                             ["linksim run: argument --workers: invalid int value: 'two'",
+                              "see linksim run --help"]),
+    "unknown_flag": (["run", "t.toml", "--frsh"], ["unrecognized arguments: --frsh"]),
+    "missing_scenario": (["run"], ["the following arguments are required: scenario"]),
+    "unknown_command": (["rnu", "t.toml"], ["invalid choice: 'rnu'"]),
+    "set_without_value": (["run", "t.toml", "--set", "stop.max_items"],
+                          ["--set stop.max_items: expected key=value"]),
+    "set_out_of_range": (["run", "t.toml", "--set", "sweep.snr_db=[-1e9]"],
+                         ["t.toml: --set sweep.snr_db: -1e+09 dB is outside"]),
+    "resume_without_resume_file": (["train", "deepjscc", "--data", ".", "--out", "zoo/none",
+                                    "--resume"],
+                                   ["--resume: zoo/none.resume.pt: no resume file",
+                                    "--resume=if-saved"]),
+    "resume_bad_choice": (["train", "deepjscc", "--data", ".", "--out", "x", "--resume=maybe"],
+                          ["argument --resume: invalid choice: 'maybe'"]),
+    "executor_unknown": (["run", "t.toml", "--executor", "nope"], ["unknown executor 'nope'"]),
+    "workers_zero": (["run", "t.toml", "--workers", "0"], ["--workers 0: must be at least 1"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FLAG_CASES))
+def test_bad_command_line_is_one_line_exit_2(case, tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "t.toml").write_text(GOOD)
+    argv, expected = FLAG_CASES[case]
+    try:
+        code = main(argv)
+    except SystemExit as exc:  # argparse: the exit code it asks for
+        code = exc.code
+    one_line(code, capsys.readouterr().err.strip().splitlines(), expected)
+    assert not list(tmp_path.rglob("results.jsonl")) and not (tmp_path / "zoo").exists()
 
 
 def test_set_names_the_override_not_line_1(tmp_path, capsys, monkeypatch):
@@ -152,7 +301,8 @@ def test_unreadable_image(tmp_path, capsys, monkeypatch):
     (tmp_path / "imgs").mkdir()
     (tmp_path / "imgs" / "broken.png").write_bytes(b"not a png at all")
     (tmp_path / "t.toml").write_text(GOOD.replace('dataset = "samples"',
-                                                  'dataset = "folder"\npath = "imgs"'))
+                                                  'dataset = "folder"\npath = "imgs"')
+                                     .replace("count = 2\n", ""))
     code, err = run_cli(capsys, "run", "t.toml")
     assert code == 2 and len(err) == 1
     assert "broken.png: cannot read image" in err[0]

@@ -17,15 +17,22 @@ import sys
 import time
 import traceback
 from pathlib import Path
-from typing import Sequence
+from typing import NoReturn, Sequence
 
 from linksim import __version__
 from linksim.errors import LinksimError
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse with a bad command line as one line (no usage block), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"linksim: error: {self.prog}: {message}; see {self.prog} --help\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="linksim", description="End-to-end wireless link "
-                                     "simulator for learned and classical coding.")
+    parser = OneLineParser(prog="linksim", description="End-to-end wireless link "
+                           "simulator for learned and classical coding.")
     parser.add_argument("--version", action="version", version=f"linksim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for info in sorted(pkgutil.iter_modules(__path__), key=lambda i: i.name):

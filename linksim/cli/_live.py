@@ -172,4 +172,5 @@ class LiveTable:
             self.progress.remove_task(self.bars.pop(id(point)))
 
     def stop(self) -> None:
-        self.progress.stop()
+        if self.overall is not None:  # a stopped, never started rich display prints a newline
+            self.progress.stop()

@@ -17,6 +17,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--append", action="store_true",
                    help="add to records of a scenario with another seed, source, stop rule "
                         "or metrics (refused otherwise)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="compute nothing: list the points that would be computed, reused or "
+                        "refused (exit 2 if the run would be refused)")
     p.add_argument("--wait", action="store_true",
                    help="wait for another run writing to the same folder instead of refusing")
     p.add_argument("--workers", type=int, default=None, metavar="N",
@@ -39,26 +42,57 @@ def main(args: argparse.Namespace) -> int:
     from linksim.plots import plot_records
     from linksim.scenario import load_scenario
 
+    from linksim.cli._signals import stop_like_ctrl_c
+
     scenario = load_scenario(args.scenario, args.overrides)
     executor = make_executor(args.executor, args.workers, args.address)
     runner = Runner(scenario, output=args.out, fresh=args.fresh, append=args.append,
                     wait=args.wait, executor=executor)
+    if args.dry_run:
+        return dry_run(runner)
     table = runner.reporter = LiveTable(runner.task, scenario.metrics, runner.points())
+    # SIGTERM, and SIGINT also when started with it ignored (`linksim run ... &` in a
+    # script), stop the run like Ctrl-C: finished points kept, results.csv and figures written
     try:
-        records = runner.run()
-    except KeyboardInterrupt:  # the CSV is already rebuilt; draw what is finished too
-        table.stop()
-        if not args.no_plots and (done := read_records(runner.output)):
-            plot_records(done, runner.output, scenario.name)
-        raise
+        with stop_like_ctrl_c():
+            try:
+                records = runner.run()
+            except KeyboardInterrupt:  # the CSV is already rebuilt; draw what is finished too
+                table.stop()
+                if not args.no_plots and (done := read_records(runner.output)):
+                    plot_records(done, runner.output, scenario.name)
+                raise
+            finally:
+                table.stop()
     finally:
-        table.stop()
+        if runner.repaired:
+            print(f"# {runner.output / 'results.jsonl'}: dropped its half-written last line "
+                  "(a crash during a write); that point was run again", file=sys.stderr)
     print(f"# {len(records)} records in {runner.output / 'results.jsonl'} (+ results.csv)",
           file=sys.stderr)
     if not args.no_plots:
         paths = plot_records(records, runner.output, scenario.name)
         print(f"# {len(paths)} plots in {runner.output}", file=sys.stderr)
     return report_failures(runner)
+
+
+def dry_run(runner) -> int:
+    """Print what the run would do with each point; exit 2 (its one-line error) when the
+    run would be refused, else 0."""
+    from linksim.core.plan import COMPUTE, REFUSE
+    from linksim.errors import LinksimError
+
+    plan = runner.plan()
+    for planned in plan.points:
+        if planned.status in (COMPUTE, REFUSE):
+            print(f"{planned.status:8} {planned.point.describe(runner.task)}")
+    if plan.torn:
+        print(f"# {runner.output / 'results.jsonl'} ends with a half-written line (a crash "
+              "during a write): a run drops it", file=sys.stderr)
+    print(f"# dry run into {runner.output}: {plan.summary()}", file=sys.stderr)
+    if plan.refusal:
+        raise LinksimError(plan.refusal)
+    return 0
 
 
 def report_failures(runner) -> int:

@@ -48,7 +48,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-minutes", type=float, default=None,
                    help="wall-clock cap: stop early and write the checkpoint")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--resume", action="store_true", help="continue from <out>.resume.pt")
+    p.add_argument("--resume", nargs="?", const="saved", choices=("saved", "if-saved"),
+                   default=None, help="continue from <out>.resume.pt (refused when there is "
+                   "none); --resume=if-saved: continue if it exists, else start (for scripts)")
     p.set_defaults(main=main)
 
 
@@ -82,34 +84,33 @@ def config_from_args(args: argparse.Namespace):
         loss=args.loss or get_task(task).default_loss, seed=args.seed, resize=args.resize or None, val_crop=args.val_crop,
         val_count=args.val_count, val_every=args.val_every, save_every=args.save_every,
         log_every=args.log_every, threads=args.threads,
-        max_minutes=args.max_minutes, device=args.device, resume=args.resume)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+        max_minutes=args.max_minutes, device=args.device, resume=bool(args.resume))
 
 
 def main(args: argparse.Namespace) -> int:
-    import signal
     import sys
 
+    from linksim.cli._signals import stop_like_ctrl_c
+    from linksim.errors import LinksimError
     from linksim.training import resume_path, train
 
+    saved = resume_path(args.out)
+    if args.resume == "saved" and not saved.is_file():
+        raise LinksimError(f"--resume: {saved}: no resume file (no run under this --out was "
+                           "interrupted); check --out, start without --resume, or use "
+                           "--resume=if-saved to continue only when one exists")
+    args.resume = args.resume is not None and saved.is_file()
     # SIGTERM (a session or scheduler ending the job) and SIGINT (also when a shell started
     # the job in the background with SIGINT ignored) stop training the way Ctrl-C does
-    stops = (signal.SIGINT, signal.SIGTERM)
-    previous = {sig: signal.signal(sig, _interrupt) for sig in stops}
     try:
-        card = train(config_from_args(args))
+        with stop_like_ctrl_c():
+            card = train(config_from_args(args))
     except KeyboardInterrupt:  # a running trainer saves its state before this
         saved = resume_path(args.out)
         print("linksim train: interrupted; " + (
             f"the run is saved in {saved}: the same command with --resume continues it"
             if saved.is_file() else "nothing was saved"), file=sys.stderr)
         return 130
-    finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
     if card is not None:
         print(json.dumps({k: v for k, v in card.items() if k in ("id", "steps", "wall_time_s")
                           or (k.startswith("val_") and isinstance(v, dict) and k != "val_channel")}))

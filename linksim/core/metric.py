@@ -23,6 +23,8 @@ class Metric:
     """:ivar fn: ``fn(x, x_hat) -> [B]`` tensor of per-item values.
     :ivar bounds: the range the metric can take, ``(low, high)`` (``None``: unbounded);
         confidence bars are clipped to it (a PSNR bar never reaches below 0 dB).
+    :ivar task: the task whose items the metric reads (``""``: any task); a scenario of
+        another task cannot name it.
     """
 
     name: str
@@ -31,6 +33,7 @@ class Metric:
     label: str = ""
     higher_is_better: bool = True
     bounds: tuple[float | None, float | None] = (None, None)
+    task: str = ""
 
     def __call__(self, x: Any, x_hat: Any) -> torch.Tensor:
         return self.fn(x, x_hat)
@@ -56,11 +59,12 @@ class Metric:
 
 
 def metric(name: str, unit: str = "", label: str = "", higher_is_better: bool = True,
-           bounds: tuple[float | None, float | None] = (None, None)
+           bounds: tuple[float | None, float | None] = (None, None), task: str = ""
            ) -> Callable[[Callable], Callable]:
-    """Register ``fn`` as the metric ``name``; the function itself is returned unchanged."""
+    """Register ``fn`` as the metric ``name`` of ``task`` (``""``: of every task); the
+    function itself is returned unchanged."""
     def deco(fn: Callable) -> Callable:
-        METRICS.register(name)(Metric(name, fn, unit, label, higher_is_better, bounds))
+        METRICS.register(name)(Metric(name, fn, unit, label, higher_is_better, bounds, task))
         return fn
     return deco
 

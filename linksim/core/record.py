@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any, Iterable
 
-from linksim.core.files import atomic_write
-from linksim.core.stats import ci95_half_width
+from linksim.base.files import atomic_write
+from linksim.base.stats import ci95_half_width
 from linksim.errors import LinksimError
 
 RECORDS = "results.jsonl"
@@ -121,18 +121,32 @@ def mean_ci(stat: dict[str, float]) -> tuple[float, float]:
 
 
 def read_records(folder: Path) -> list[Record]:
+    """The records of ``results.jsonl`` in file order.
+
+    A last line without its newline is the half-written line of a crash during a write
+    (:func:`append_record` writes a whole line at once): it is skipped here and dropped
+    from the file by :func:`repair` before the next run appends, so its point is
+    recomputed. Any other line that is not a record is an error naming file and line.
+    """
     path = Path(folder) / RECORDS
     if not path.exists():
         return []
     records = []
-    for no, line in enumerate(path.read_text().splitlines(), start=1):
-        if line.strip():
+    for no, raw in enumerate(_whole_lines(path), start=1):
+        if raw.strip():
             try:
-                records.append(Record.from_dict(json.loads(line)))
-            except (json.JSONDecodeError, TypeError):
+                records.append(Record.from_dict(json.loads(raw.decode())))
+            except (UnicodeDecodeError, json.JSONDecodeError, TypeError, AttributeError):
                 raise LinksimError(f"{path}:{no}: not a linksim record; delete the line "
                                    "(the point is recomputed on the next run)") from None
     return records
+
+
+def _whole_lines(path: Path) -> list[bytes]:
+    """The lines of ``path`` that end with a newline (a torn last line left out)."""
+    lines = path.read_bytes().split(b"\n")
+    lines.pop()  # b"" after the final newline, else the torn last line
+    return lines
 
 
 def load_records(folder: Path) -> list[Record]:
@@ -169,16 +183,24 @@ def append_record(folder: Path, record: Record) -> None:
         os.fsync(f.fileno())
 
 
-def repair(path: Path) -> None:
-    """Drop a truncated last line (a crash during a write) from ``results.jsonl``."""
-    if not path.exists() or path.stat().st_size == 0:
-        return
+def repair(path: Path) -> bool:
+    """Drop a truncated last line (a crash during a write) from ``results.jsonl``; whether
+    there was one. Only a run holding the folder lock calls it (a reader skips the line)."""
+    if not torn(path):
+        return False
+    data = Path(path).read_bytes()
+    atomic_write(path, data[: data.rfind(b"\n") + 1])
+    return True
+
+
+def torn(path: Path) -> bool:
+    """Whether the file ``path`` ends with a line without its newline."""
+    path = Path(path)
+    if not path.is_file() or path.stat().st_size == 0:
+        return False
     with open(path, "rb") as f:
         f.seek(-1, os.SEEK_END)
-        if f.read(1) == b"\n":
-            return
-    text = path.read_text()
-    atomic_write(path, text[: text.rfind("\n") + 1])
+        return f.read(1) != b"\n"
 
 
 def order_records(folder: Path, rank: dict[str, int]) -> list[Record]:
@@ -195,8 +217,8 @@ def order_records(folder: Path, rank: dict[str, int]) -> list[Record]:
                                                        rank.get(records[k].point_id, k)))
     if order != list(range(len(records))):
         path = Path(folder) / RECORDS
-        lines = [line for line in path.read_text().splitlines() if line.strip()]
-        atomic_write(path, "".join(lines[k] + "\n" for k in order))
+        lines = [line for line in _whole_lines(path) if line.strip()]
+        atomic_write(path, b"".join(lines[k] + b"\n" for k in order))
     return [records[k] for k in order]
 
 
@@ -207,7 +229,9 @@ def relabel_records(folder: Path, labels: dict[str, str]) -> int:
     path = Path(folder) / RECORDS
     if not path.exists():
         return 0
-    lines, changed = [line for line in path.read_text().splitlines() if line.strip()], 0
+    read_records(folder)  # every whole line is a record, else an error naming it
+    lines = [line.decode() for line in _whole_lines(path) if line.strip()]
+    changed = 0
     for k, line in enumerate(lines):
         data = json.loads(line)
         label = labels.get(data.get("point_id"))

@@ -30,8 +30,9 @@ from typing import Any, Protocol, Sequence
 from linksim.core.executors import Executor, make_executor
 from linksim.core.grid import Point, expand_points
 from linksim.core.output import FolderLock, check_writable
-from linksim.core.record import (Record, append_record, order_records, read_records,
-                                 relabel_records, write_table)
+from linksim.core.plan import Plan, make_plan
+from linksim.core.record import (RECORDS, Record, append_record, order_records, read_records,
+                                 relabel_records, repair, torn, write_table)
 from linksim.core.worker import PointWorker
 from linksim.errors import LinksimError
 from linksim.scenario.config import Scenario
@@ -61,11 +62,13 @@ class Runner:
 
     :param fresh: recompute every point, ignoring (and replacing) existing records.
     :param append: add to a folder whose records come from a scenario with other
-        result-relevant settings (seed, source, stop rule, metrics); refused otherwise.
+        result-relevant settings (seed, source, stop rule, metrics); refused otherwise
+        (and together with ``fresh``).
     :param wait: wait for another run writing to the same folder instead of refusing.
     :param executor: where points run (default: serially in this process).
     :ivar failed: ``(point, error)`` of every point that failed in the last run.
     :ivar retried: how many times a point was started again after its worker died.
+    :ivar repaired: the last run dropped a half-written last line of ``results.jsonl``.
     """
 
     def __init__(self, scenario: Scenario, output: Path | None = None,
@@ -79,8 +82,11 @@ class Runner:
         self.output = Path(output or scenario.output)
         self.reporter = reporter or SilentReporter()
         self.executor = executor or make_executor()
+        if fresh and append:
+            raise LinksimError("--fresh and --append: choose one (--fresh replaces the "
+                               "folder's records, --append adds to them)")
         self.fresh, self.append, self.wait = fresh, append, wait
-        self.reused, self.retried = 0, 0
+        self.reused, self.retried, self.repaired = 0, 0, False
         self.failed: list[tuple[Point, str]] = []
         self._rank: dict[str, int] = {}
 
@@ -107,6 +113,14 @@ class Runner:
         todo = [p for p, pid in zip(points, ids) if pid not in done]
         return todo, len(points) - len(todo)
 
+    def plan(self) -> Plan:
+        """What :meth:`run` would do with every point (reuse, compute or refuse), without
+        computing, locking or reading data: the dry run."""
+        points = self.points()
+        ids = [self.point_id(p) for p in points]
+        return make_plan(self.scenario, self.task, points, ids, read_records(self.output),
+                         self.output, self.fresh, self.append, torn(self.output / RECORDS))
+
     def check(self, points: list[Point]) -> None:
         """Build every channel and system variant once and read the source, so bad
         parameters or data fail before any work, naming the scenario file, line and entry."""
@@ -115,6 +129,7 @@ class Runner:
             self.worker.system(p)
         for p in points:
             self.worker.check_items(p)
+        self.worker.check_channel_uses(points)
 
     def run(self) -> list[Record]:
         """Simulate every pending point; returns all records (old and new) in grid order."""
@@ -123,13 +138,17 @@ class Runner:
             return self._run_locked()
 
     def _run_locked(self) -> list[Record]:
-        if self.fresh:
-            (self.output / "results.jsonl").unlink(missing_ok=True)
-        self.check_mixing()
+        self.repaired = not self.fresh and repair(self.output / RECORDS)
+        plan = self.plan()
+        if plan.refusal:
+            raise LinksimError(plan.refusal)
         todo, done = self.pending()
-        relabel_records(self.output, self._labels)
         self.reused, self.retried, self.failed = done, 0, []
         self.check(todo)
+        if self.fresh:  # only now: a refused --fresh run keeps the records
+            (self.output / RECORDS).unlink(missing_ok=True)
+        else:
+            relabel_records(self.output, self._labels)
         self.reporter.start(len(todo) + done, done)
         driver = _Driver(self, todo)
         try:
@@ -142,15 +161,11 @@ class Runner:
         return records
 
     def check_mixing(self) -> None:
-        """Refuse to add to records of a scenario with other result-relevant settings."""
-        if self.append:
-            return
-        mine = self.scenario.digest()
-        other = {r.scenario_hash for r in read_records(self.output)} - {mine}
-        if other:
-            raise LinksimError(f"{self.output}: holds records of a scenario with another seed, "
-                               "source, stop rule or metrics; --fresh replaces them, --append "
-                               "adds to them, or choose another --out")
+        """Refuse to add to records that the new ones would be mixed with (another seed,
+        source, stop rule or metrics; a label whose parameters changed): see :meth:`plan`."""
+        refusal = self.plan().refusal
+        if refusal:
+            raise LinksimError(refusal)
 
     def write_table(self, records: list[Record]) -> Path:
         return write_table(self.output, records, self.scenario.metrics,

@@ -24,7 +24,7 @@ from typing import Any, Callable, ClassVar, Iterator, Sequence
 
 import torch
 
-from linksim.errors import LinksimError
+from linksim.errors import LinksimError, keyed
 
 ROLES = ("snr", "bandwidth", "other")
 
@@ -85,6 +85,14 @@ def parse_counts(value: Any, low: int = 1, high: int = 100_000) -> list[float]:
     return values
 
 
+def check_channel_uses(uses: float, axis: str, value: float, per: str) -> None:
+    """A transmission needs at least one channel use: an error naming the bandwidth axis
+    ``axis`` (``err.key``) when ``uses`` (at ``axis = value``, per ``per``) rounds below 1."""
+    if round(uses) < 1:
+        raise keyed(axis, f"{axis} = {value:g} gives {uses:.3g} channel uses per "
+                          f"{per}; at least one is needed: raise {axis}")
+
+
 def ratio_label(value: float) -> str:
     """1/16 for 0.0625: the fraction people write for a bandwidth ratio."""
     f = Fraction(value).limit_denominator(1000)
@@ -118,7 +126,23 @@ class Axis:
             raise ValueError(f"axis {self.name}: role must be one of {ROLES}")
 
 
-SNR_AXIS = Axis("snr_db", "dB", "SNR (dB)", parse_range, None, "snr")
+#: the SNRs a link can have, in dB: beyond them the noise power (10^(-SNR/10) of the
+#: signal's) is no longer a number a receiver works with (at -1e9 dB every metric is nan)
+SNR_RANGE_DB = (-100.0, 100.0)
+
+
+def parse_snr_db(value: Any) -> list[float]:
+    """SNRs in dB (as :func:`parse_range`) inside :data:`SNR_RANGE_DB`."""
+    values = parse_range(value)
+    lo, hi = SNR_RANGE_DB
+    outside = [v for v in values if not lo <= v <= hi]
+    if outside:
+        raise ValueError(f"{outside[0]:g} dB is outside [{lo:g}, {hi:g}] dB; sweep SNRs a "
+                         "link can have")
+    return values
+
+
+SNR_AXIS = Axis("snr_db", "dB", "SNR (dB)", parse_snr_db, None, "snr")
 
 
 def cbr_axis(per: str) -> Axis:

@@ -27,12 +27,13 @@ from linksim.channels.base import Link
 from linksim.core.grid import Point
 from linksim.core.metric import get_metric
 from linksim.core.record import Record, rounded
-from linksim.core.registry import CHANNELS, DATASETS, SYSTEMS
-from linksim.core.seeding import derive_seed, seed_everything
-from linksim.core.stats import Accumulator
+from linksim.base.registry import CHANNELS, DATASETS, SYSTEMS
+from linksim.base.seeding import derive_seed, seed_everything
+from linksim.base.stats import Accumulator
 from linksim.core.task import Item, Task, get_task
 from linksim.errors import LinksimError
-from linksim.scenario.config import Scenario, stable_hash
+from linksim.base.hashing import stable_hash
+from linksim.scenario.config import Scenario
 
 
 class Progress(Protocol):
@@ -64,9 +65,11 @@ def load_items(scenario: Scenario, task: Task) -> list[Item]:
         data = DATASETS.get(scenario.source.dataset, task.name)(**scenario.source.dataset_kwargs())
         items = task.load(data)
     except LinksimError as exc:
-        raise LinksimError(f"{scenario.file}: [source]: {exc}") from None
+        key = getattr(exc, "key", None)
+        raise LinksimError(f"{scenario.where(f'source.{key}' if key else 'source')}: "
+                           f"{exc}") from None
     if not items:
-        raise LinksimError(f"{scenario.file}: [source]: the data set has no items")
+        raise LinksimError(f"{scenario.where('source')}: the data set has no items")
     return items
 
 
@@ -96,7 +99,11 @@ class PointWorker:
     # --- identity ---------------------------------------------------------------------
     def identity(self, p: Point) -> dict[str, Any]:
         """What beyond the params determines the point's result (a checkpoint's hash)."""
-        return SYSTEMS.get(p.system.name, self.task.name).identity(p.params)
+        try:
+            return SYSTEMS.get(p.system.name, self.task.name).identity(p.params)
+        except LinksimError as exc:
+            raise LinksimError(f"{self.scenario.file}:{p.system.line}: [[systems]] "
+                               f"{p.system.label!r}: {exc}") from None
 
     def point_id(self, p: Point, identity: dict[str, Any] | None = None) -> str:
         identity = self.identity(p) if identity is None else identity
@@ -134,11 +141,38 @@ class PointWorker:
 
     def check_items(self, p: Point) -> None:
         """The system of ``p`` against the scenario's items, named like a build error."""
+        items = self.items()  # its errors name the [source] key
         try:
-            self.system(p).check_items(self.items())
+            self.system(p).check_items(items)
         except LinksimError as exc:
             raise LinksimError(f"{self.scenario.file}:{p.system.line}: [[systems]] "
                                f"{p.system.label!r}: {exc}") from None
+
+    def check_channel_uses(self, points: list[Point]) -> None:
+        """Every transmission of every point gets at least one channel use: the task's
+        :meth:`~linksim.core.task.Task.channel_shape` of each batch the run will send, at
+        each point's axes, before any work. A task's error naming an axis (``err.key``) is
+        placed at that ``[sweep]`` key."""
+        sc, task = self.scenario, self.task
+        grid = {tuple(p.axes.items()): p.axes for p in points if p.channel is not None}
+        if not grid:
+            return
+        items = self.items()
+        limit = min(len(items), sc.stop.max_items or len(items))
+        for group in task.batches(items[:limit], sc.stop.batch_size):
+            x = task.collate([items[i] for i in group])
+            for axes in grid.values():
+                at = ", ".join(f"{a.name} = {axes[a.name]:g}" for a in task.axes)
+                try:
+                    shape = tuple(task.channel_shape(x, axes))
+                except LinksimError as exc:
+                    key = getattr(exc, "key", None)
+                    where = sc.where(f"sweep.{key}" if key in axes else "sweep")
+                    raise LinksimError(f"{where}: {exc} (at {at})") from None
+                if any(n < 1 for n in shape):
+                    raise LinksimError(f"{sc.where('sweep')}: at {at} a transmission of "
+                                       f"{items[group[0]].name!r} gets {shape} channel uses; "
+                                       "every point needs at least one: change the sweep")
 
     def channel(self, p: Point):
         if p.channel is None:

@@ -85,11 +85,22 @@ class Scenario:
     file: Path | None = None
     #: local modules imported before validation (``plugins = [...]``; they register parts)
     plugins: tuple[str, ...] = ()
+    #: ``file:line: key`` of the ``source`` and ``sweep`` tables and keys, for problems
+    #: found after parsing (the data, the channel-use budget): see :meth:`where`
+    places: dict[str, str] = field(default_factory=dict, compare=False)
+
+    def where(self, key: str) -> str:
+        """``file:line: key`` of the dotted key ``key`` (e.g. ``source.count``); a key the
+        file does not write is placed at its table's line."""
+        if key in self.places:
+            return self.places[key]
+        table = self.places.get(key.split(".")[0])
+        return f"{table.rsplit(': ', 1)[0]}: {key}" if table else f"{self.file}: {key}"
 
     def load_plugins(self) -> None:
         """Import the scenario's plugin modules (searched beside the scenario file first);
         every process that builds the scenario's parts calls this."""
-        from linksim.core.registry import load_plugin
+        from linksim.base.registry import load_plugin
 
         for module in self.plugins:
             load_plugin(module, str(self.file.parent) if self.file else None)

@@ -59,11 +59,15 @@ class _Reader:
                 return no
         return header_line
 
-    def error(self, table: Sequence[Any], key: str | None, message: str) -> ScenarioError:
+    def place(self, table: Sequence[Any], key: str | None) -> str:
+        """``file:line: table.key`` (``file: --set table.key`` for an override)."""
         where = ".".join(str(t) for t in table) + ("." if table and key else "") + (key or "")
         if where and where in self.overridden:
-            return ScenarioError(f"{self.file}: --set {where}: {message}")
-        return ScenarioError(f"{self.file}:{self.line_of(table, key)}: {where or '<file>'}: {message}")
+            return f"{self.file}: --set {where}"
+        return f"{self.file}:{self.line_of(table, key)}: {where or '<file>'}"
+
+    def error(self, table: Sequence[Any], key: str | None, message: str) -> ScenarioError:
+        return ScenarioError(f"{self.place(table, key)}: {message}")
 
     def check_keys(self, table: Sequence[Any], data: dict[str, Any], valid: Sequence[str]) -> None:
         for key in data:
@@ -212,7 +216,12 @@ def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Read, override (``--set key=value``) and validate a scenario file."""
     path = Path(path)
     try:
-        text = path.read_text()
+        data = path.read_bytes()
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError(f"{path}:{line}: <file>: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
+                            "save the file as UTF-8") from None
     except OSError as exc:
         raise ScenarioError(f"{path}: cannot read scenario ({exc.strerror}); "
                             f"{_closest_hint(path)}") from None
@@ -259,7 +268,15 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
     seed = r.typed((), raw, "seed", (int,), default=0)
     if not 0 <= seed < 2**63:
         raise r.error((), "seed", "must be a non-negative integer")
+    if not re.fullmatch(r"[A-Za-z0-9][\w.+-]*", name):
+        raise r.error((), "name", f"{name!r} is not a plain name (letters, digits, _ . + -, "
+                                  "no path): it names the results folder results/<task>/<name>; "
+                                  "set output for a folder elsewhere")
     output = r.typed((), raw, "output", (str,), default=f"results/{task.name}/{name}")
+    if ".." in Path(output).parts:
+        raise r.error((), "output", f"{output!r} climbs out with '..'; name a folder below the "
+                                    "working directory (e.g. results/<task>/<name>) or an "
+                                    "absolute path")
     device = r.typed((), raw, "device", (str,), default="cpu")
     if device not in DEVICES:
         raise r.error((), "device", f"expected one of {', '.join(DEVICES)}")
@@ -289,9 +306,13 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
     r.check_keys(("metrics",), met, METRIC_KEYS)
     metrics = r.typed(("metrics",), met, "names", (list,), default=list(task.default_metrics))
     for m in metrics:
-        if not isinstance(m, str) or m not in METRICS:
-            raise r.error(("metrics",), "names", f"unknown metric {m!r}; choose from "
-                                                 f"{', '.join(METRICS.names())}")
+        if not isinstance(m, str):
+            raise r.error(("metrics",), "names", f"{m!r} is not a metric name; choose from "
+                                                 f"{', '.join(METRICS.names(task.name))}")
+        try:
+            METRICS.get(m, task.name)
+        except UnknownName as exc:
+            raise r.error(("metrics",), "names", str(exc)) from None
     if not metrics:
         raise r.error(("metrics",), "names", "empty list; name at least one metric")
     if len(set(metrics)) != len(metrics):
@@ -313,6 +334,10 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
         raise r.error(("stop",), "batch_size", "at most 4096 items a batch")
     if stop.target_ci is not None and not stop.target_ci > 0:
         raise r.error(("stop",), "target_ci", "must be positive (a 95% half-width)")
+    if stop.max_items is not None and "min_items" in st and stop.min_items > stop.max_items:
+        raise r.error(("stop",), "min_items", f"{stop.min_items} is more than max_items = "
+                                              f"{stop.max_items}; lower min_items or raise "
+                                              "max_items")
 
     channels = _parts(r, raw, "channels", CHANNELS, task, required=task.needs_channel)
     systems = _parts(r, raw, "systems", SYSTEMS, task)
@@ -320,10 +345,13 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
     if points > MAX_POINTS:
         raise r.error(("sweep",), None, f"the grid has about {points} points (limit "
                                         f"{MAX_POINTS}); sweep fewer values")
+    places = {t: r.place((t,), None) for t in ("source", "sweep")}
+    places.update({f"source.{k}": r.place(("source",), k) for k in raw.get("source", {})})
+    places.update({f"sweep.{a.name}": r.place(("sweep",), a.name) for a in task.axes})
     return Scenario(name=name, task=task.name, seed=seed, output=Path(output), device=device,
                     source=source, sweep=sweep, channels=channels, systems=systems,
                     metrics=list(metrics), stop=stop, file=Path(str(file)),
-                    plugins=plugins)
+                    plugins=plugins, places=places)
 
 
 def _plugins(r: _Reader, raw: dict[str, Any], file: Path | str) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ VAL=${LINKSIM_VAL_DATA:-../shared/data/kodak}
 COMMON=(--data "$DATA" --val "$VAL" --channel rayleigh --fading fast --snr 0:20 --batch 8
         --crop 128 --steps "${LINKSIM_CAMPAIGN_STEPS:-30000}" --lr 5e-4 --warmup 200
         --val-every 1000 --save-every 200 --log-every 100 --threads "${LINKSIM_CAMPAIGN_THREADS:-1}"
-        --resume)
+        --resume=if-saved)
 # "id system cbr [extra linksim-train flags]", in queue order
 JOBS=(
   "mambajscc-small-c128-cbr1_16-rayleighfast-snr0_20 mambajscc 1/16"

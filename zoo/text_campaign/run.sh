@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 DATA=${LINKSIM_EUROPARL:-../shared/data/europarl}
 COMMON=(--task text --data "$DATA" --channel awgn --snr 5:10 --config adaptive --set layers=2
         --steps 3000 --batch 128 --lr 1e-3 --warmup 100 --val-every 500 --val-count 256
-        --save-every 100 --log-every 50 --threads 1 --seed 0 --resume)
+        --save-every 100 --log-every 50 --threads 1 --seed 0 --resume=if-saved)
 job() {  # id system [extra flags...]
     local id=$1 system=$2; shift 2
     [ -f "zoo/$id.json" ] && { echo "# $id: done"; return; }

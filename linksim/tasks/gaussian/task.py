@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import torch
 
-from linksim.core.registry import TASKS
-from linksim.core.task import SNR_AXIS, Task, cbr_axis
+from linksim.base.registry import TASKS
+from linksim.core.task import SNR_AXIS, Task, cbr_axis, check_channel_uses
 
 
 
@@ -27,6 +27,8 @@ class GaussianTask(Task):
     default_metrics = ("mse_db",)
 
     def channel_shape(self, batch: torch.Tensor, axes: dict[str, float]) -> tuple[int, ...]:
+        check_channel_uses(axes["cbr"] * batch.shape[-1], "cbr", axes["cbr"],
+                           f"item of {batch.shape[-1]} samples")
         return (num_channel_uses(axes["cbr"], batch.shape[-1]),)
 
     def example_batch(self, size: int, batch: int = 1) -> torch.Tensor:

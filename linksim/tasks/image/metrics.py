@@ -19,7 +19,7 @@ def quantize8(x: torch.Tensor) -> torch.Tensor:
     return x.clamp(0.0, 1.0).mul(255.0).round().div(255.0)
 
 
-@metric("psnr", unit="dB", label="PSNR (dB)", bounds=(0.0, 100.0))
+@metric("psnr", unit="dB", label="PSNR (dB)", bounds=(0.0, 100.0), task="image")
 def psnr(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
     r"""PSNR in dB, :math:`10\log_{10}(1/\mathrm{MSE})` per image on 8-bit values (capped at 100 dB)."""
     mse = (quantize8(x.double()) - quantize8(x_hat.double())).square().flatten(1).mean(1)
@@ -33,7 +33,7 @@ def ms_ssim_window(size: int) -> int:
     return MS_SSIM_WIN if fit >= MS_SSIM_WIN else max(3, fit - (fit + 1) % 2)
 
 
-@metric("ms_ssim", label="MS-SSIM", bounds=(0.0, 1.0))
+@metric("ms_ssim", label="MS-SSIM", bounds=(0.0, 1.0), task="image")
 def ms_ssim(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
     """MS-SSIM (Wang et al. 2003, pytorch-msssim, 5 scales) per image on 8-bit values
     (computed in float32, returned as float64).

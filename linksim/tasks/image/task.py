@@ -10,8 +10,8 @@ from typing import Any, Iterator, Sequence
 
 import torch
 
-from linksim.core.registry import TASKS
-from linksim.core.task import SNR_AXIS, Item, Task, cbr_axis, ratio_label
+from linksim.base.registry import TASKS
+from linksim.core.task import SNR_AXIS, Item, Task, cbr_axis, check_channel_uses, ratio_label
 from linksim.tasks.image.system import num_channel_uses
 
 
@@ -44,6 +44,9 @@ class ImageTask(Task):
         return torch.stack([it.data for it in items]).float().div_(255.0)
 
     def channel_shape(self, batch: torch.Tensor, axes: dict[str, float]) -> tuple[int, ...]:
+        values = batch[0].numel()
+        check_channel_uses(axes["cbr"] * values, "cbr", axes["cbr"],
+                           f"image of {values} values")
         return (num_channel_uses(axes["cbr"], tuple(batch.shape[1:])),)
 
     def example_batch(self, size: int, batch: int = 1) -> torch.Tensor:

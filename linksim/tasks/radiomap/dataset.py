@@ -16,6 +16,7 @@ import torch
 
 from linksim.base.paths import REPO
 from linksim.base.registry import DATASETS
+from linksim.core.source import first
 from linksim.errors import LinksimError
 from linksim.tasks.radiomap import storage
 
@@ -127,7 +128,7 @@ class RadioMapSet:
             raise LinksimError(f"root={str(self.root)!r}: no radio-map data set there; generate "
                                f"it with linksim radiomap generate --out {self.root}")
         self.card = storage.read_card(self.root)
-        self.entries = list(storage.entries(self.root, split))[:count]
+        self.entries = first(storage.entries(self.root, split), count, f"maps in split {split!r}")
         if not self.entries:
             raise LinksimError(f"root={str(self.root)!r}: split {split!r} has no maps yet; "
                                "finish the generation (run the same generate command again)")

@@ -27,27 +27,28 @@ def _mse(batch, p_hat: torch.Tensor) -> torch.Tensor:
     return (q - p).square().flatten(1).mean(1)
 
 
-@metric("rm_nmse", label="NMSE", higher_is_better=False, bounds=(0.0, None))
+@metric("rm_nmse", label="NMSE", higher_is_better=False, bounds=(0.0, None), task="radiomap")
 def nmse(batch, p_hat: torch.Tensor) -> torch.Tensor:
     """Normalized MSE per map (lower is better)."""
     p, q = _pair(batch, p_hat)
     return (q - p).square().flatten(1).sum(1) / p.square().flatten(1).sum(1).clamp_min(1e-12)
 
 
-@metric("rm_rmse", label="RMSE (normalized)", higher_is_better=False, bounds=(0.0, 1.0))
+@metric("rm_rmse", label="RMSE (normalized)", higher_is_better=False, bounds=(0.0, 1.0),
+        task="radiomap")
 def rmse(batch, p_hat: torch.Tensor) -> torch.Tensor:
     """RMSE per map on the normalized [0, 1] scale."""
     return _mse(batch, p_hat).sqrt()
 
 
 @metric("rm_rmse_db", unit="dB", label="RMSE (dB of path gain)", higher_is_better=False,
-        bounds=(0.0, None))
+        bounds=(0.0, None), task="radiomap")
 def rmse_db(batch, p_hat: torch.Tensor) -> torch.Tensor:
     """RMSE per map in dB of path gain (floor-clipped scale)."""
     return _mse(batch, p_hat).sqrt() * SPAN_DB
 
 
-@metric("rm_ssim", label="SSIM", bounds=(-1.0, 1.0))
+@metric("rm_ssim", label="SSIM", bounds=(-1.0, 1.0), task="radiomap")
 def ssim(batch, p_hat: torch.Tensor) -> torch.Tensor:
     """SSIM per map (pytorch-msssim, 11-px Gaussian window)."""
     from pytorch_msssim import ssim as _ssim
@@ -56,7 +57,7 @@ def ssim(batch, p_hat: torch.Tensor) -> torch.Tensor:
     return _ssim(q.float(), p.float(), data_range=1.0, size_average=False).double()
 
 
-@metric("rm_psnr", unit="dB", label="PSNR (dB)", bounds=(0.0, 100.0))
+@metric("rm_psnr", unit="dB", label="PSNR (dB)", bounds=(0.0, 100.0), task="radiomap")
 def psnr(batch, p_hat: torch.Tensor) -> torch.Tensor:
     """PSNR per map, peak 1 (capped at 100 dB)."""
     return (10.0 * torch.log10(1.0 / _mse(batch, p_hat).clamp_min(1e-10))).clamp_max(100.0)

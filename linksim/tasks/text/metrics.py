@@ -54,7 +54,7 @@ def _bleu_metric(n: int) -> None:
 
     fn.__name__ = fn.__qualname__ = f"bleu{n}"
     fn.__doc__ = f"Per-sentence BLEU-{n} (nltk, method1 smoothing), in [0, 1]."
-    metric(f"bleu{n}", label=f"BLEU-{n}", bounds=(0.0, 1.0))(fn)
+    metric(f"bleu{n}", label=f"BLEU-{n}", bounds=(0.0, 1.0), task="text")(fn)
 
 
 for _n in range(1, 5):
@@ -73,14 +73,14 @@ def word_errors(ref: Sequence[str], hyp: Sequence[str]) -> int:
     return prev[-1]
 
 
-@metric("wer", label="WER", higher_is_better=False, bounds=(0.0, None))
+@metric("wer", label="WER", higher_is_better=False, bounds=(0.0, None), task="text")
 def wer(x: Any, x_hat: Sequence[Sequence[str]]) -> torch.Tensor:
     """Word error rate per sentence: edit distance / reference length."""
     return torch.tensor([word_errors(r, h) / max(1, len(r)) for r, h in zip(x.words, x_hat)],
                         dtype=torch.float64)
 
 
-@metric("exact", label="exact sentences", bounds=(0.0, 1.0))
+@metric("exact", label="exact sentences", bounds=(0.0, 1.0), task="text")
 def exact(x: Any, x_hat: Sequence[Sequence[str]]) -> torch.Tensor:
     """1 where the decoded sentence equals the reference word for word."""
     return torch.tensor([float(list(r) == list(h)) for r, h in zip(x.words, x_hat)],

@@ -32,6 +32,7 @@ from typing import Any, ClassVar
 
 from linksim.base.paths import shared_data
 from linksim.base.registry import DATASETS
+from linksim.core.source import first
 from linksim.errors import LinksimError
 from linksim.tasks.text.batch import Sentence
 from linksim.tasks.text.vocab import Vocabulary, build_vocabulary, normalize, outside_alphabet
@@ -115,7 +116,7 @@ def read_sentences(file: Path, vocab: Vocabulary, max_words: int = MAX_WORDS,
         out.append(Sentence.of(words[:max_words], vocab, truncated))
         if count is not None and len(out) >= count:
             break
-    return out, skipped
+    return first(out, count, f"sentences in {file.name}"), skipped
 
 
 @DATASETS.register("europarl")

@@ -14,6 +14,7 @@ import torch
 from PIL import Image, UnidentifiedImageError
 from torch.utils.data import Dataset
 
+from linksim.core.source import first
 from linksim.errors import LinksimError
 
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".ppm", ".webp")
@@ -91,7 +92,7 @@ class ImageSet(Dataset):
                  count: int | None = None) -> None:
         if crop_mode not in CROP_MODES:
             raise LinksimError(f"crop_mode={crop_mode!r}: choose one of {', '.join(CROP_MODES)}")
-        self.items = list(items)[:count]
+        self.items = first(items, count, "images")
         self.crop = None if crop is None else (
             (int(crop), int(crop)) if isinstance(crop, int) else tuple(int(c) for c in crop))
         self.crop_mode = crop_mode

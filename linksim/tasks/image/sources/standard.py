@@ -15,6 +15,7 @@ from typing import Sequence
 
 import numpy as np
 
+from linksim.core.source import first
 from linksim.errors import LinksimError
 from linksim.base.paths import shared_data
 from linksim.base.registry import DATASETS
@@ -113,7 +114,7 @@ class CIFAR10(ImageSet):
             with open(batch_file, "rb") as f:
                 data = pickle.load(f, encoding="bytes")[b"data"]
             images.append(np.asarray(data, dtype=np.uint8).reshape(-1, 3, 32, 32))
-        arr = np.concatenate(images)[:count]
+        arr = first(np.concatenate(images), count, "images")
         items = [(f"{split}_{i:05d}", (lambda a=a: to_tensor(a.transpose(1, 2, 0))))
                  for i, a in enumerate(arr)]
         super().__init__(items, crop, crop_mode, None)
