@@ -130,3 +130,33 @@ def test_held_out_city_may_not_train(tmp_path, capsys):
     assert "a held-out city must not train" in capsys.readouterr().err
     assert main(["radiomap", "generate", "--out", str(tmp_path), "--real-scenes", "paris"]) == 2
     assert "not one of Sionna RT's city scenes" in capsys.readouterr().err
+
+
+def test_snapshot_is_a_fixed_view_and_rebuilds_from_its_index(tmp_path, capsys):
+    from linksim.tasks.radiomap.synthetic import write_synthetic
+
+    root = write_synthetic(tmp_path / "d", split=(2, 1, 1), tx_per_city=2, cells=32)
+    assert main(["radiomap", "snapshot", str(root), "--out", str(tmp_path / "s")]) == 0
+    card = storage.read_card(tmp_path / "s")
+    assert card["maps"] == {"train": 4} and card["snapshot_of"] == str(root.resolve())
+    storage.append_index(root, {**next(storage.entries(root, "train")), "id": "late_tx00"})
+    assert len(RadioMapSet(str(tmp_path / "s"), "train")) == 4      # the later map is not seen
+    assert main(["radiomap", "snapshot", str(root), "--out", str(tmp_path / "r"), "--index",
+                 str(tmp_path / "s" / "index.jsonl")]) == 0
+    assert storage.read_card(tmp_path / "r")["checksum"] == card["checksum"]
+    (tmp_path / "x").mkdir()
+    storage.append_index(tmp_path / "x", {"id": "nowhere_tx00", "split": "train"})
+    assert main(["radiomap", "snapshot", str(root), "--out", str(tmp_path / "y"), "--index",
+                 str(tmp_path / "x" / "index.jsonl")]) == 2
+    assert "not generated yet" in capsys.readouterr().err
+
+
+def test_diffraction_gain_numbers():
+    from linksim.tasks.radiomap.diffraction_figure import diffraction_gain
+
+    nan = np.nan
+    with_db = np.array([-80.0, -90.0, -100.0, nan])
+    without = np.array([-80.0, -95.0, nan, nan])
+    out = diffraction_gain(with_db, without, np.array([True, True, True, True]))
+    assert out["only_with_diffraction"] == 0.25 and out["reached_with"] == 0.75
+    assert out["median_added_db"] == pytest.approx(2.5)

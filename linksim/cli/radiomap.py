@@ -35,6 +35,23 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "maps on disk and compare it with the card's")
     g.set_defaults(main=generate_main)
 
+    s = cmds.add_parser("snapshot", help="a fixed view (index + links) of the maps of a data "
+                        "set generated so far, e.g. to train while the generation goes on")
+    s.add_argument("root", help="data-set folder")
+    s.add_argument("--out", required=True, help="folder of the view")
+    s.add_argument("--splits", default="train", help="splits to take (default train)")
+    s.add_argument("--index", default=None, help="take exactly the maps of this index.jsonl "
+                   "(a committed snapshot index, to rebuild the view)")
+    s.set_defaults(main=snapshot_main)
+
+    d = cmds.add_parser("diffraction", help="figure: maps of a data set beside the same "
+                        "transmitters traced without diffraction")
+    d.add_argument("root", help="data-set folder")
+    d.add_argument("--maps", required=True, help="map ids, comma separated (e.g. city0032_tx05)")
+    d.add_argument("--threads", type=int, default=None, help="Dr.Jit threads")
+    d.add_argument("--out", required=True, help="PNG file (the numbers are printed as JSON)")
+    d.set_defaults(main=diffraction_main)
+
     f = cmds.add_parser("plot", help="figure of a system's predictions on a few maps "
                         "(buildings, truth, prediction, error)")
     f.add_argument("system", help="radio-map system (radiounet, radiomamba, fspl, multiwall)")
@@ -117,6 +134,33 @@ def verify(out: str) -> int:
     print(json.dumps({"checksum": got, "card": card.get("checksum"), "match": same,
                       "maps": card.get("total_maps")}))
     return 0 if same else 1
+
+
+def snapshot_main(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from linksim.tasks.radiomap import storage
+
+    ids = ({e["id"] for e in storage.read_index(Path(args.index).parent)}
+           if args.index else None)
+    if args.index and Path(args.index).name != storage.INDEX:
+        from linksim.errors import LinksimError
+
+        raise LinksimError(f"--index {args.index}: expected a file named {storage.INDEX}")
+    card = storage.snapshot(Path(args.root), Path(args.out),
+                            tuple(v for v in args.splits.split(",") if v), ids)
+    print(json.dumps({k: card[k] for k in ("maps", "total_maps", "checksum")}))
+    return 0
+
+
+def diffraction_main(args: argparse.Namespace) -> int:
+    from linksim.tasks.radiomap import raytracer
+    from linksim.tasks.radiomap.diffraction_figure import plot_diffraction
+
+    raytracer.set_threads(args.threads)
+    stats = plot_diffraction(args.root, [m for m in args.maps.split(",") if m], args.out)
+    print(json.dumps(stats))
+    return 0
 
 
 def plot_main(args: argparse.Namespace) -> int:

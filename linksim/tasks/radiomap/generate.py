@@ -25,9 +25,10 @@ still reflect and diffract) and the measurement plane on the tile; its seeds are
 Layouts are split by layout, never by transmitter: the first ``split[0]`` procedural
 cities train, the next ``split[1]`` validate, the last ``split[2]`` test; every tile of the
 ``real_scenes`` trains, and every tile of ``holdout_scene`` (a whole city no training map
-comes from) forms the ``test_city`` split. The test layouts are traced first, then the
-validation ones, then training layouts (procedural and real alternating), so a run
-stopped early already has complete test splits and a mixed training set. Generation is
+comes from) forms the ``test_city`` split. The procedural test layouts are traced first,
+then the training layouts (procedural and real alternating), then the held-out city and
+the validation layouts (the order is not part of the configuration: a resumed run may
+follow a newer order), so a run stopped early has a test split and a mixed training set. Generation is
 resumable (:mod:`.storage`) and deterministic for a seed (same thread count).
 """
 from __future__ import annotations
@@ -153,8 +154,8 @@ def city_names(cfg: GenConfig) -> list[tuple[str, str]]:
 
 
 def plan(cfg: GenConfig, scenes: Callable[[str], Any]) -> list[Layout]:
-    """Every layout in generation order: test, test_city, val, then train (procedural and
-    real alternating). ``scenes(name)`` loads a real scene (to cut its tiles)."""
+    """Every layout in generation order: test, train (procedural and real alternating),
+    test_city, val. ``scenes(name)`` loads a real scene (to cut its tiles)."""
     proc = [Layout(name, split, i) for i, (name, split) in enumerate(city_names(cfg))]
     need = 4 * cfg.tx_per_city
 
@@ -168,8 +169,8 @@ def plan(cfg: GenConfig, scenes: Callable[[str], Any]) -> list[Layout]:
     mixed = []
     for k in range(max(len(train), len(real))):
         mixed += train[k:k + 1] + real[k:k + 1]
-    return ([lay for lay in proc if lay.split == "test"] + held
-            + [lay for lay in proc if lay.split == "val"] + mixed)
+    return ([lay for lay in proc if lay.split == "test"] + mixed + held
+            + [lay for lay in proc if lay.split == "val"])
 
 
 def cell_centers(cfg: GenConfig) -> np.ndarray:

@@ -123,3 +123,38 @@ def entries(root: Path, split: str | None = None) -> Iterator[dict[str, Any]]:
     for key in sorted(seen):
         if split is None or seen[key]["split"] == split:
             yield seen[key]
+
+
+def snapshot(root: Path, out: Path, splits: tuple[str, ...], ids: set[str] | None = None
+             ) -> dict[str, Any]:
+    """A fixed view of a data set still being generated: ``out`` gets the index lines of
+    ``splits`` present now (or exactly the maps ``ids``), the card with their counts and
+    checksum, and links to ``root``'s ``maps/`` and ``cities/`` (no copy). Training on the
+    view sees the same maps however far the generation has gone since."""
+    root, out = Path(root).resolve(), Path(out)
+    have = {e["id"]: e for e in read_index(root)}
+    if ids is not None:
+        missing = sorted(ids - set(have))
+        if missing:
+            raise LinksimError(f"{root}: {len(missing)} maps of the snapshot are not generated "
+                               f"yet (first {missing[0]}); resume the generation first")
+        chosen = [have[i] for i in sorted(ids)]
+    else:
+        chosen = [e for k, e in sorted(have.items()) if e["split"] in splits]
+    if (out / INDEX).exists():
+        raise LinksimError(f"{out}: already holds a data set; choose another --out")
+    out.mkdir(parents=True, exist_ok=True)
+    for name in ("maps", "cities"):
+        (out / name).symlink_to(root / name, target_is_directory=True)
+    for e in chosen:
+        append_index(out, e)
+    card = read_card(root)
+    counts: dict[str, int] = {}
+    for e in chosen:
+        counts[e["split"]] = counts.get(e["split"], 0) + 1
+    card.update({"snapshot_of": str(root), "status": "snapshot", "maps": counts,
+                 "cities": {s: len({e["city"] for e in chosen if e["split"] == s})
+                            for s in counts},
+                 "total_maps": len(chosen), "checksum": checksum(out)})
+    write_card(out, card)
+    return card
