@@ -160,3 +160,15 @@ def test_diffraction_gain_numbers():
     out = diffraction_gain(with_db, without, np.array([True, True, True, True]))
     assert out["only_with_diffraction"] == 0.25 and out["reached_with"] == 0.75
     assert out["median_added_db"] == pytest.approx(2.5)
+
+
+def test_generation_order_is_chosen_and_checked(tmp_path):
+    from linksim.tasks.radiomap.generate import GenConfig, plan
+
+    cfg = GenConfig(out=str(tmp_path), split=(2, 1, 1))
+    assert [(lay.name, lay.split) for lay in plan(cfg, None)] == [
+        ("city0003", "test"), ("city0002", "val"), ("city0000", "train"), ("city0001", "train")]
+    assert [lay.split for lay in plan(cfg, None, ("train", "test", "test_city", "val"))] == [
+        "train", "train", "test", "val"]
+    with pytest.raises(LinksimError, match="--order"):
+        plan(cfg, None, ("train", "test"))

@@ -31,6 +31,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    "test_city split (e.g. etoile)")
     g.add_argument("--seed", type=int, default=0)
     g.add_argument("--threads", type=int, default=None, help="Dr.Jit threads (default: all)")
+    g.add_argument("--order", default="test,test_city,val,train", help="the order the splits "
+                   "are traced in (not part of the data set: a run may resume in another)")
     g.add_argument("--verify", action="store_true", help="only recompute the checksum of the "
                    "maps on disk and compare it with the card's")
     g.set_defaults(main=generate_main)
@@ -118,7 +120,8 @@ def generate_main(args: argparse.Namespace) -> int:
                     smooth=args.smooth,
                     real_scenes=tuple(v for v in args.real_scenes.split(",") if v),
                     holdout_scene=args.holdout_city)
-    card = generate(cfg, threads=args.threads)
+    card = generate(cfg, threads=args.threads,
+                    order=tuple(v for v in args.order.split(",") if v))
     print(json.dumps({k: card.get(k) for k in ("status", "maps", "cities", "trace_wall_s",
                                                "checksum")}))
     return 0

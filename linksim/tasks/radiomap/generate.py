@@ -25,10 +25,11 @@ still reflect and diffract) and the measurement plane on the tile; its seeds are
 Layouts are split by layout, never by transmitter: the first ``split[0]`` procedural
 cities train, the next ``split[1]`` validate, the last ``split[2]`` test; every tile of the
 ``real_scenes`` trains, and every tile of ``holdout_scene`` (a whole city no training map
-comes from) forms the ``test_city`` split. The procedural test layouts are traced first,
-then the training layouts (procedural and real alternating), then the held-out city and
-the validation layouts (the order is not part of the configuration: a resumed run may
-follow a newer order), so a run stopped early has a test split and a mixed training set. Generation is
+comes from) forms the ``test_city`` split. The splits are traced in the order
+``order`` (default test, test_city, val, train; training layouts procedural and real
+alternating, so a run stopped early has a mixed training set). The order is not part of
+the configuration: a run may be resumed in another order (e.g. training layouts first, to
+train while the rest is traced). Generation is
 resumable (:mod:`.storage`) and deterministic for a seed (same thread count).
 """
 from __future__ import annotations
@@ -153,9 +154,14 @@ def city_names(cfg: GenConfig) -> list[tuple[str, str]]:
     return out
 
 
-def plan(cfg: GenConfig, scenes: Callable[[str], Any]) -> list[Layout]:
-    """Every layout in generation order: test, train (procedural and real alternating),
-    test_city, val. ``scenes(name)`` loads a real scene (to cut its tiles)."""
+#: the default generation order of the splits
+ORDER = ("test", CITY_SPLIT, "val", "train")
+
+
+def plan(cfg: GenConfig, scenes: Callable[[str], Any], order: tuple[str, ...] = ORDER
+         ) -> list[Layout]:
+    """Every layout in generation order: the splits in ``order`` (train: procedural and
+    real layouts alternating). ``scenes(name)`` loads a real scene (to cut its tiles)."""
     proc = [Layout(name, split, i) for i, (name, split) in enumerate(city_names(cfg))]
     need = 4 * cfg.tx_per_city
 
@@ -169,8 +175,12 @@ def plan(cfg: GenConfig, scenes: Callable[[str], Any]) -> list[Layout]:
     mixed = []
     for k in range(max(len(train), len(real))):
         mixed += train[k:k + 1] + real[k:k + 1]
-    return ([lay for lay in proc if lay.split == "test"] + mixed + held
-            + [lay for lay in proc if lay.split == "val"])
+    if sorted(order) != sorted(ORDER):
+        raise LinksimError(f"--order {','.join(order)}: expected each of {', '.join(ORDER)} "
+                           "once")
+    parts = {"train": mixed, CITY_SPLIT: held,
+             **{s: [lay for lay in proc if lay.split == s] for s in ("val", "test")}}
+    return [lay for split in order for lay in parts[split]]
 
 
 def cell_centers(cfg: GenConfig) -> np.ndarray:
@@ -281,12 +291,13 @@ def _layout_scene(root: Path, cfg: GenConfig, lay: Layout, scenes: Scenes
 
 
 def generate(cfg: GenConfig, threads: int | None = None, progress: bool = True,
-             stop_after: int | None = None, on_map: Callable[[dict], None] | None = None
-             ) -> dict[str, Any]:
+             stop_after: int | None = None, on_map: Callable[[dict], None] | None = None,
+             order: tuple[str, ...] = ORDER) -> dict[str, Any]:
     """Generate (or resume) the data set of ``cfg``; returns its card.
 
     :param threads: Dr.Jit worker threads (``None``: one per core).
     :param stop_after: trace at most this many new maps, then return (tests of resumption).
+    :param order: the splits in the order they are traced (see the module text).
     """
     from tqdm import tqdm
 
@@ -296,7 +307,7 @@ def generate(cfg: GenConfig, threads: int | None = None, progress: bool = True,
     done = storage.read_index(root)
     have = {e["id"] for e in done}
     scenes = Scenes()
-    layouts = plan(cfg, scenes)
+    layouts = plan(cfg, scenes, order)
     planned = len(layouts) * cfg.tx_per_city
     storage.write_card(root, _card(cfg, done, "incomplete", planned=planned))
     bar = tqdm(total=planned, initial=len(have), unit="map",
