@@ -7,6 +7,7 @@ imports no torch:
   ``linksim run``), :class:`Results`;
 - records: :func:`records`, :func:`table` (a pandas DataFrame when pandas is installed),
   :func:`compare` (paired differences with 95% intervals), :func:`plot`, :func:`report`;
+- training: :func:`train` (as ``linksim train``);
 - parts by name: :func:`build_system`, :func:`build_channel`, :func:`get_metric`,
   :func:`make_link`, :func:`names`, :func:`origin`, :func:`load_plugin`;
 - for your own parts: the base classes :class:`System`, :class:`LearnedSystem` (an image
@@ -25,7 +26,7 @@ __version__ = "0.1.0"
 #: public name -> the module that defines it (imported on first access)
 _PUBLIC = {
     **dict.fromkeys(["load_scenario", "run", "Results", "records", "table", "compare", "plot",
-                     "report", "build_system", "build_channel", "get_metric", "make_link",
+                     "report", "train", "build_system", "build_channel", "get_metric", "make_link",
                      "names", "origin", "load_plugin"], "linksim.api"),
     **dict.fromkeys(["SYSTEMS", "CHANNELS", "METRICS", "DATASETS", "TASKS", "LOSSES"],
                     "linksim.base.registry"),

@@ -231,6 +231,30 @@ def report(folder: str | Path, out: str | Path | None = None, reference: str | N
     return write_report(Path(folder), Path(out) if out else None, reference)
 
 
+def train(system: str, data: str | Path, out: str | Path, **options: Any) -> dict[str, Any]:
+    """Train a registered learned system as ``linksim train`` does and write the checkpoint
+    ``<out>.pt`` with its model card ``<out>.json`` (found by id ``Path(out).name`` when
+    ``out``'s folder is on the zoo path: ``./zoo``, ``$LINKSIM_ZOO``).
+
+    :param options: the fields of :class:`~linksim.training.config.TrainConfig` (``cbr``,
+        ``snr="0:20"``, ``channel``, ``steps``, ``batch``, ``crop``, ``lr``, ``val``, ...);
+        ``task`` defaults to the system's own.
+    :returns: the model card (a dict).
+    """
+    from linksim.base.registry import SYSTEMS
+    from linksim.training import TrainConfig
+    from linksim.training import train as run_training
+
+    if "task" not in options:
+        tasks = {getattr(cls, "task", "") for n, cls in SYSTEMS.items() if n == system.lower()}
+        options["task"] = tasks.pop() if len(tasks) == 1 else "image"
+    if "loss" not in options:
+        from linksim.core.task import get_task
+
+        options["loss"] = get_task(options["task"]).default_loss
+    return run_training(TrainConfig(system=system, data=str(data), out=str(out), **options))
+
+
 def build_system(name: str, task: str | None = None, **params: Any):
     """Build a registered system by name, e.g. ``build_system("mambajscc", task="image",
     cbr=1/16, checkpoint="mambajscc-small-cbr1_16-rayleigh-snr0_20")``. Call it as

@@ -155,7 +155,8 @@ def figures(records: list[Record], folder: Path) -> list[Path]:
 
     task = get_task(records[0].task)
     paths: list[Path] = []
-    for axis in task.axes:
+    first = task.snr_axis or (task.axes[0] if task.axes else None)
+    for axis in sorted(task.axes, key=lambda a: a is not first):   # the SNR axis first
         sub = folder / f"x_{axis.name}"
         if len({r.axes.get(axis.name) for r in records}) < 2 and axis is not (
                 task.snr_axis or task.axes[0]):
@@ -307,7 +308,9 @@ def write_report(folder: Path, out: Path | None = None, reference: str | None = 
     out.mkdir(parents=True, exist_ok=True)
     files = out / FILES
     with tempfile.TemporaryDirectory() as tmp:
-        drawn = figures(data["records"], Path(tmp))
+        order = [m for m, _ in data["tables"]]   # the default metric first
+        drawn = sorted(figures(data["records"], Path(tmp)), key=lambda p: next(
+            (i for i, m in enumerate(order) if p.name.startswith(m + "_")), len(order)))
         if files.exists():
             shutil.rmtree(files)
         final = []

@@ -1,0 +1,94 @@
+"""MkDocs hooks: the guide's generated parts, computed from the code and the records at
+build time, so no number or key list in the guide is maintained by hand.
+
+Blocks a page may hold (paths relative to the page's file):
+
+- ``<!-- table: FOLDER [--metric M] [--x AXIS] -->`` ... ``<!-- /table -->``: the tables of a
+  results folder (:func:`linksim.tables.expand_blocks`, as ``linksim table --readme``);
+- ``<!-- figures: FOLDER -->``: every figure (PNG) of a results folder, copied into the site;
+- ``<!-- systems: TASK -->``: the task's registered systems (role, family, origin, summary);
+- ``<!-- scenario-reference -->``: :func:`linksim.scenario.reference.markdown`;
+- ``<!-- tasks-table -->``: every registered task, its default data set, metrics and systems.
+"""
+from __future__ import annotations
+
+import inspect
+import re
+from pathlib import Path
+
+from mkdocs.structure.files import File
+
+ROOT = Path(__file__).resolve().parents[1]
+_FIGURES = re.compile(r"<!-- figures: (\S+) -->")
+_SYSTEMS = re.compile(r"<!-- systems: (\w+) -->")
+
+
+def _pngs(page_file: Path, folder: str) -> list[Path]:
+    return sorted((page_file.parent / folder).resolve().glob("*.png"))
+
+
+def on_files(files, config):
+    """Add every figure a page names to the site, under its path in the repository."""
+    docs = Path(config["docs_dir"])
+    for page in docs.rglob("*.md"):
+        for folder in _FIGURES.findall(page.read_text()):
+            for png in _pngs(page, folder):
+                uri = png.relative_to(ROOT).as_posix()
+                if files.get_file_from_path(uri) is None:
+                    files.append(File.generated(config, uri, abs_src_path=str(png)))
+    return files
+
+
+def _systems(task: str) -> str:
+    from linksim.base.registry import SYSTEMS
+    from linksim.core.catalog import plain
+    from linksim.plots import system_kind
+
+    rows = ["| system | role | family | from | what it is |", "|---|---|---|---|---|"]
+    for name, cls in SYSTEMS.items(task):
+        if getattr(cls, "task", "") != task:
+            continue
+        family, role = system_kind(name, task)
+        summary = plain(inspect.getdoc(cls) or "").replace("|", "/")
+        rows.append(f"| `{name}` | {role} | {family} | {SYSTEMS.origin_of(cls)} | {summary} |")
+    return "\n".join(rows) + "\n"
+
+
+def _tasks() -> str:
+    from linksim.base.registry import SYSTEMS, TASKS
+    from linksim.core.catalog import plain
+
+    rows = ["| task | what | default data set | metrics | systems |", "|---|---|---|---|---|"]
+    for name, cls in TASKS.items():
+        task = cls()
+        systems = ", ".join(f"`{n}`" for n, c in SYSTEMS.items(name)
+                            if getattr(c, "task", "") == name)
+        rows.append(f"| [{name}](tasks/{name}.md) | {plain(inspect.getdoc(cls) or '')} | "
+                    f"`{task.default_dataset}` | {', '.join(task.default_metrics)} | "
+                    f"{systems} |")
+    return "\n".join(rows) + "\n"
+
+
+def on_page_markdown(markdown, page, config, files):
+    from linksim.tables import expand_blocks
+
+    src = Path(page.file.abs_src_path)
+    markdown, _ = expand_blocks(markdown, src.parent)
+    if "<!-- scenario-reference -->" in markdown:
+        from linksim.scenario.reference import markdown as reference
+
+        markdown = markdown.replace("<!-- scenario-reference -->", reference())
+    markdown = _SYSTEMS.sub(lambda m: _systems(m.group(1)), markdown)
+    if "<!-- tasks-table -->" in markdown:
+        markdown = markdown.replace("<!-- tasks-table -->", _tasks())
+
+    def figures(m: re.Match) -> str:
+        here = Path(page.file.src_uri).parent
+        out = []
+        for png in _pngs(src, m.group(1)):
+            uri = png.relative_to(ROOT).as_posix()
+            rel = Path(*([".."] * len(here.parts)), uri).as_posix()
+            out.append(f"![{png.stem}]({rel})")
+        return "\n\n".join(out) + "\n"
+
+    return _FIGURES.sub(figures, markdown)
