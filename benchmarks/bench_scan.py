@@ -2,6 +2,8 @@
 
     PYTHONPATH=. python benchmarks/bench_scan.py [--lengths 1024 4096 16384] [--threads 2]
                                                  [--backends cpp chunked reference] [--json out.json]
+    PYTHONPATH=. python benchmarks/bench_scan.py --device cuda --backends triton chunked cuda
+                                                 [--dtype bf16]
 
 For B=1, D=256, N=16 (one scan direction of a MambaJSCC-sized layer) and each length L,
 every backend is run in a fresh subprocess (so that the peak resident memory is its own)
@@ -53,39 +55,51 @@ def _inputs(length: int, grad: bool) -> dict:
     return x
 
 
-def one(backend: str, length: int, mode: str, reps: int) -> dict:
-    """Time one (backend, L, mode) in this process; mode is 'fwd' or 'fwdbwd'."""
+def one(backend: str, length: int, mode: str, reps: int, device: str = "cpu", dtype: str = "fp32") -> dict:
+    """Time one (backend, L, mode) in this process; mode is 'fwd' or 'fwdbwd'. On a GPU the
+    peak memory is torch's allocator peak, the inputs' u, delta, B, C, z in ``dtype``."""
     from linksim.mamba.scan import selective_scan
 
     grad = mode == "fwdbwd"
-    x = _inputs(length, grad)
-    snr_db = torch.full((B,), 10.0)
+    x = _inputs(length, False)
+    half = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}[dtype]
+    x = {k: (v.to(device, half) if v.dim() == 3 else v.to(device)).requires_grad_(grad) for k, v in x.items()}
+    snr_db = torch.full((B,), 10.0, device=device)
+    cuda = torch.device(device).type == "cuda"
+    sync = torch.cuda.synchronize if cuda else (lambda: None)
 
     def step():
         y = selective_scan(**x, delta_softplus=True, snr_db=snr_db, csi_period=256, backend=backend)
         if grad:
-            y.sum().backward()
+            y.float().sum().backward()
+        sync()
 
     with torch.set_grad_enabled(grad):
         if backend == "cpp":  # compile/load outside the timing and the memory figure
             from linksim.mamba import scan_cpp
             scan_cpp.library()
-        base = _rss_mb()
+        base = _rss_mb() if not cuda else torch.cuda.memory_allocated() / 2**20
         step()  # warm-up
+        if cuda:
+            torch.cuda.reset_peak_memory_stats()
         best = float("inf")
         for _ in range(reps):
             t0 = time.perf_counter()
             step()
             best = min(best, time.perf_counter() - t0)
-    return dict(backend=backend, L=length, mode=mode, ms=best * 1e3, peak_mb=max(0.0, _peak_mb() - base))
+        peak = torch.cuda.max_memory_allocated() / 2**20 if cuda else _peak_mb()
+    return dict(backend=backend, L=length, mode=mode, ms=best * 1e3, peak_mb=max(0.0, peak - base),
+                device=device, dtype=dtype)
 
 
-def matmul_rate(threads: int) -> float:
+def matmul_rate(threads: int, device: str = "cpu") -> float:
     """Multiply-adds per second of a 1024^3 fp32 matmul (machine's practical peak)."""
     torch.set_num_threads(threads)
-    a = torch.randn(1024, 1024)
+    a = torch.randn(1024, 1024, device=device)
+    sync = torch.cuda.synchronize if torch.device(device).type == "cuda" else (lambda: None)
     a @ a
-    best = min(_timed(lambda: a @ a) for _ in range(5))
+    sync()
+    best = min(_timed(lambda: (a @ a, sync())) for _ in range(5))
     return 1024**3 / best
 
 
@@ -103,15 +117,19 @@ def main() -> int:
     ap.add_argument("--ref-max", type=int, default=4096, help="longest L for the reference")
     ap.add_argument("--reps", type=int, default=3)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--device", default="cpu", help="cpu, or cuda for the GPU backends")
+    ap.add_argument("--dtype", default="fp32", choices=("fp32", "bf16", "fp16"),
+                    help="dtype of u, delta, B, C, z (the state is float32 in every backend)")
     ap.add_argument("--one", nargs=3, metavar=("BACKEND", "L", "MODE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     if args.one:
-        print(json.dumps(one(args.one[0], int(args.one[1]), args.one[2], args.reps)))
+        print(json.dumps(one(args.one[0], int(args.one[1]), args.one[2], args.reps, args.device, args.dtype)))
         return 0
 
-    rate = matmul_rate(args.threads)
-    print(f"B={B} D={D} N={N}, {args.threads} threads, {os.cpu_count()} CPUs, load avg "
+    rate = matmul_rate(args.threads, args.device)
+    where = torch.cuda.get_device_name(0) if args.device.startswith("cuda") else f"{os.cpu_count()} CPUs"
+    print(f"B={B} D={D} N={N}, {args.dtype}, {args.device} ({where}), {args.threads} threads, load avg "
           f"{os.getloadavg()[0]:.1f}, matmul rate {rate / 1e9:.1f} G multiply-adds/s")
     rows = []
     for length in args.lengths:
@@ -120,9 +138,11 @@ def main() -> int:
                 continue
             for mode in ("fwd", "fwdbwd"):
                 cmd = [sys.executable, __file__, "--one", backend, str(length), mode,
-                       "--threads", str(args.threads), "--reps", str(1 if backend == "reference" else args.reps)]
+                       "--threads", str(args.threads), "--reps", str(1 if backend == "reference" else args.reps),
+                       "--device", args.device, "--dtype", args.dtype]
+                path = os.pathsep.join(p for p in (str(ROOT), os.environ.get("PYTHONPATH")) if p)
                 out = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT,
-                                     env={**os.environ, "PYTHONPATH": str(ROOT)})
+                                     env={**os.environ, "PYTHONPATH": path})
                 if out.returncode:
                     print(f"{backend} L={length} {mode}: failed\n{out.stderr[-2000:]}")
                     continue

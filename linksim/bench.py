@@ -148,3 +148,140 @@ def latency_vs_length(blocks: dict[str, nn.Module], lengths: list[int], dim: int
                 row[name] = round(1e3 * statistics.median(times), 3)
             rows.append(row)
     return rows
+
+
+#: ``linksim bench --dtype`` names -> autocast dtypes (None: plain float32)
+DTYPES = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
+
+
+def _build(system: str, task: str, config: str | None, cbr: float, dev: torch.device,
+           params: dict[str, Any]) -> nn.Module:
+    from linksim.core.task import get_task
+
+    cls, spec = SYSTEMS.get(system, task), get_task(task)
+    kwargs = dict(params, **({"config": config} if config is not None else {}))
+    if any(a.name == "cbr" for a in spec.axes):
+        kwargs["cbr"] = cbr
+    return cls(**kwargs).to(dev)
+
+
+def side_by_side(systems: list[str], task: str = "image", config: str | None = None,
+                 cbr: float = 1 / 48, size: int = 256, batches: tuple[int, ...] = (1,),
+                 dtypes: tuple[str, ...] = ("fp32",), device: str = "cpu", repeats: int = 5,
+                 train_steps: int = 0, train_batch: int = 8, train_size: int = 64,
+                 snr_db: float = 10.0, threads: int | None = None,
+                 params: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Latency (per pass of a batch, and per item) and training steps/s of several systems
+    measured **in one run, interleaved**: every repeat times each system once in turn, so a
+    machine whose load changes affects all alike, and the ratio to the first system is the
+    median of the per-repeat ratios (paired).
+
+    :param systems: registered systems of ``task`` (the first is the reference of the ratios).
+    :param batches: batch sizes of the inference passes; :param dtypes: ``fp32``, ``bf16``,
+        ``fp16`` (autocast on ``device``; parameters stay float32).
+    :param train_steps: timed optimizer steps per system (0: no training timing); a step is
+        one transmission of ``train_batch`` random ``train_size`` crops at ``snr_db``, MSE
+        to the input, backward and an Adam step, in float32.
+    :returns: ``{"device", "threads", "load_avg", "latency": [{"batch", "dtype", <system>: ms,
+        <system>_per_item_ms, <system>_ratio}], "train": {<system>: steps/s, ...}}``.
+    """
+    import os
+
+    if threads:
+        torch.set_num_threads(int(threads))
+    from linksim.core.task import get_task
+
+    spec, dev, params = get_task(task), torch.device(device), params or {}
+    channel = CHANNELS.get("awgn")().to(dev)
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    models = {s: _build(s, task, config, cbr, dev, params) for s in systems}
+
+    def timed(fn) -> float:
+        sync()
+        t0 = time.perf_counter()
+        fn()
+        sync()
+        return time.perf_counter() - t0
+
+    def paired(run: dict[str, Any]) -> dict[str, list[float]]:
+        for fn in run.values():  # warm-up (kernel compilation, caches)
+            fn()
+            sync()
+        times: dict[str, list[float]] = {s: [] for s in run}
+        for _ in range(max(1, repeats)):
+            for s, fn in run.items():
+                times[s].append(timed(fn))
+        return times
+
+    rows = []
+    torch.manual_seed(0)
+    for batch in batches:
+        x = spec.example_batch(size)
+        x = x.expand(batch, *x.shape[1:]).contiguous() if hasattr(x, "expand") else x
+        x = x.to(dev) if hasattr(x, "to") else x
+        for name in dtypes:
+            if name not in DTYPES:
+                from linksim.errors import LinksimError
+
+                raise LinksimError(f"--dtype {name!r}: choose from {', '.join(DTYPES)}")
+            cast = DTYPES[name]
+
+            def one(model, x=x, cast=cast):
+                def fn():
+                    with torch.no_grad(), torch.autocast(dev.type, dtype=cast or torch.float32,
+                                                         enabled=cast is not None):
+                        _Pass(model.eval(), channel, snr_db)(x)
+                return fn
+
+            times = paired({s: one(m) for s, m in models.items()})
+            row: dict[str, Any] = {"batch": batch, "dtype": name}
+            ref = systems[0]
+            for s in systems:
+                row[s] = round(1e3 * statistics.median(times[s]), 3)
+                row[f"{s}_per_item_ms"] = round(row[s] / batch, 3)
+                row[f"{s}_ratio"] = round(statistics.median(
+                    a / b for a, b in zip(times[s], times[ref])), 4)
+            rows.append(row)
+    out: dict[str, Any] = {"device": str(dev), "threads": torch.get_num_threads(),
+                           "load_avg": round(os.getloadavg()[0], 2), "config": config, "size": size,
+                           "latency": rows}
+    if train_steps > 0:
+        out["train"] = train_rates(models, spec, dev, train_steps, train_batch, train_size, snr_db, channel)
+    return out
+
+
+def train_rates(models: dict[str, nn.Module], spec: Any, dev: torch.device, steps: int, batch: int,
+                size: int, snr_db: float, channel: nn.Module) -> dict[str, float]:
+    """Optimizer steps per second of each model, interleaved step by step (see
+    :func:`side_by_side`); the models are left in training mode with changed weights."""
+    from linksim.errors import LinksimError
+
+    sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
+    gen = torch.Generator().manual_seed(0)
+    x0 = spec.example_batch(size)
+    if not isinstance(x0, torch.Tensor):
+        raise LinksimError("training steps/s: needs a task whose example batch is a tensor (image)")
+    opts = {s: torch.optim.Adam(m.parameters(), lr=1e-4) for s, m in models.items()}
+
+    def step(s: str) -> None:
+        m = models[s].train()
+        x = torch.rand(batch, *x0.shape[1:], generator=gen).to(dev)
+        out = _Pass(m, channel, snr_db)(x)
+        if out.shape != x.shape:
+            raise LinksimError(f"training steps/s: {s} returns {tuple(out.shape)}, not its input's shape")
+        loss = torch.mean((out - x) ** 2)
+        opts[s].zero_grad(set_to_none=True)
+        loss.backward()
+        opts[s].step()
+
+    total = {s: 0.0 for s in models}
+    for s in models:  # warm-up
+        step(s)
+    sync()
+    for _ in range(steps):
+        for s in models:
+            t0 = time.perf_counter()
+            step(s)
+            sync()
+            total[s] += time.perf_counter() - t0
+    return {s: round(steps / total[s], 3) for s in models}

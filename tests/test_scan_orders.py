@@ -109,3 +109,14 @@ def test_positions_must_be_permutations():
     bad = torch.zeros(2, 15, dtype=torch.int64)
     with pytest.raises(LinksimError, match="permutation"):
         gssm_scan(**x, positions=bad)
+
+
+def test_cpp_scans_bfloat16_inputs_in_float32():
+    """CPU autocast hands the scan bfloat16 tensors: cpp runs them (float32 inside), dtype kept."""
+    x, snr_db = make(dtype=torch.float32, time_major=False)
+    pos = gssm_order.positions(ORDERS[0], 3, 5)
+    half = {k: v.to(torch.bfloat16) for k, v in x.items()}
+    got = fused(half, pos, snr_db, dict(csi_period=4))
+    assert got.dtype == torch.bfloat16
+    want = by_copies({k: v.double() for k, v in half.items()}, pos, snr_db.double(), dict(csi_period=4))
+    torch.testing.assert_close(got.double(), want, rtol=2e-2, atol=2e-2)

@@ -3,6 +3,7 @@
 Run by tests/test_scan_triton.py in a subprocess with ``TRITON_INTERPRET=1`` (it must be
 set before Triton is imported, and must not leak into the other tests); prints one JSON
 object: case name -> {tensor: max |got - ref| / max |ref|} for the output and every gradient.
+``--device cuda`` runs the same cases compiled on a GPU (benchmarks/gpu_check.sh).
 Shapes are small (the interpreter runs every program in NumPy) but cross the kernel's chunks
 (8 steps), channel blocks (4) and a state size that is not a power of two.
 """
@@ -17,7 +18,8 @@ import torch
 from linksim.mamba import gssm_order
 from linksim.mamba.scan import gssm_scan, selective_scan
 
-NAMES = ("u", "delta", "A", "B", "C", "D", "z", "delta_bias")
+#: where the Triton side runs (the reference runs on the CPU in float64)
+DEVICE = "cpu"
 
 
 def inputs(b, d, n, length, seed, dtype, z=True, skip=True):
@@ -40,7 +42,7 @@ def inputs(b, d, n, length, seed, dtype, z=True, skip=True):
 
 def rel(got, ref):
     """max |got - ref| / max |ref| (the absolute error where ref is 0 throughout)."""
-    err = (got.detach().double() - ref.detach().double()).abs().max()
+    err = (got.detach().cpu().double() - ref.detach().double()).abs().max()
     scale = ref.detach().double().abs().max()
     return float(err / scale if scale > 0 else err)
 
@@ -49,10 +51,15 @@ def compare(run, x, snr_db, csi):
     """Output and every gradient of run(leaves, snr, backend) for triton against reference."""
     results = []
     for backend in ("reference", "triton"):
-        leaves = {k: (v.double() if backend == "reference" else v).clone().requires_grad_() for k, v in x.items()}
-        s = (snr_db.double() if backend == "reference" else snr_db).clone().requires_grad_()
+        where = {"reference": dict(dtype=torch.float64), "triton": dict(device=DEVICE)}[backend]
+
+        def leaf(v, where=where):
+            return (v.to(**where) if "device" in where or v.is_floating_point() else v).detach().requires_grad_()
+
+        leaves = {k: leaf(v) for k, v in x.items()}
+        s = leaf(snr_db)
         y = run(leaves, s if csi is not None else None, backend)
-        gy = torch.randn(y.shape, generator=torch.Generator().manual_seed(7), dtype=torch.float64)
+        gy = torch.randn(y.shape, generator=torch.Generator().manual_seed(7), dtype=torch.float64).to(y.device)
         wrt = list(leaves.values()) + ([s] if csi is not None else [])
         grads = torch.autograd.grad(y, wrt, gy.to(y.dtype), allow_unused=True)  # snr_db: no write
         results.append([y] + [torch.zeros_like(w) if g is None else g for g, w in zip(grads, wrt)])
@@ -82,10 +89,10 @@ def orders(case):
     x["A"], x["B"], x["C"] = (x["A"].expand(k, -1, -1) * torch.linspace(0.5, 1.5, k)[:, None, None],
                               torch.randn(k, 2, 3, h * w, generator=g), torch.randn(k, 2, 3, h * w, generator=g))
     x["D"], x["delta_bias"] = torch.randn(k, 6, generator=g), 0.1 * torch.randn(k, 6, generator=g)
-    pos = gssm_order.positions(case["orders"], h, w)
     csi = case["csi"]
 
     def run(leaves, s, backend):
+        pos = gssm_order.positions(case["orders"], h, w, leaves["u"].device)
         return gssm_scan(**leaves, delta_softplus=True, positions=pos, backend=backend,
                          **({} if csi is None else dict(csi, snr_db=s)))
 
@@ -114,7 +121,10 @@ CASES = {
 
 
 def main(names: list[str]) -> int:
-    assert os.environ.get("TRITON_INTERPRET") == "1", "run with TRITON_INTERPRET=1"
+    global DEVICE
+    if names[:1] == ["--device"]:
+        DEVICE, names = names[1], names[2:]
+    assert DEVICE != "cpu" or os.environ.get("TRITON_INTERPRET") == "1", "run with TRITON_INTERPRET=1"
     out = {name: fn(case) for name, (fn, case) in CASES.items() if not names or name in names}
     print(json.dumps(out))
     return 0

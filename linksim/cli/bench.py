@@ -24,7 +24,52 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--set", action="append", default=[], metavar="KEY=VALUE", dest="sets",
                    help="constructor parameter (repeatable)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--against", default=None, metavar="SYS1,SYS2",
+                   help="time these systems side by side with SYSTEM in one interleaved run "
+                        "(same config name, ratios paired per repeat), e.g. swinjscc")
+    p.add_argument("--batch", default="1", metavar="B1,B2",
+                   help="with --against: batch sizes of the timed passes (default 1)")
+    p.add_argument("--dtype", default="fp32", metavar="fp32,bf16",
+                   help="with --against: fp32, bf16, fp16 (autocast; default fp32)")
+    p.add_argument("--train-steps", type=int, default=0,
+                   help="with --against: also time this many training steps of each system "
+                        "(batch --train-batch of --train-size crops, MSE, Adam)")
+    p.add_argument("--train-batch", type=int, default=8, help="images per training step (8)")
+    p.add_argument("--train-size", type=int, default=64, help="training crop side (64)")
     p.set_defaults(main=main)
+
+
+def side_by_side_main(args: argparse.Namespace, task: str, cbr: float) -> int:
+    """``--against``: latency (batches x dtypes) and training steps/s of several systems."""
+    from linksim.bench import side_by_side
+    from linksim.errors import LinksimError
+    from linksim.training.config import parse_sets
+
+    try:
+        batches = tuple(int(v) for v in args.batch.split(","))
+    except ValueError:
+        raise LinksimError(f"--batch {args.batch!r}: expected whole numbers like 1,16") from None
+    systems = [args.system] + [s for s in args.against.split(",") if s]
+    r = side_by_side(systems, task=task, config=args.config, cbr=cbr, size=args.size, batches=batches,
+                     dtypes=tuple(args.dtype.split(",")), device=args.device, repeats=args.repeats,
+                     train_steps=args.train_steps, train_batch=args.train_batch,
+                     train_size=args.train_size, snr_db=args.snr, threads=args.threads,
+                     params=parse_sets(args.sets))
+    if args.json:
+        print(json.dumps(r))
+        return 0
+    print(f"device {r['device']}, {r['threads']} threads, load average {r['load_avg']}, config "
+          f"{r['config']}, size {r['size']}, median of {args.repeats} interleaved repeats")
+    ref = systems[0]
+    print(f"{'batch':>5} {'dtype':>5} " + " ".join(f"{s + ' ms':>16}" for s in systems)
+          + "".join(f" {s + '/' + ref:>18}" for s in systems[1:]))
+    for row in r["latency"]:
+        print(f"{row['batch']:>5} {row['dtype']:>5} " + " ".join(f"{row[s]:>16.2f}" for s in systems)
+              + "".join(f" {row[s + '_ratio']:>18.3f}" for s in systems[1:]))
+    if "train" in r:
+        print(f"training steps/s (batch {args.train_batch} of {args.train_size}x{args.train_size}): "
+              + ", ".join(f"{s} {v:.3f}" for s, v in r["train"].items()))
+    return 0
 
 
 def main(args: argparse.Namespace) -> int:
@@ -47,6 +92,8 @@ def main(args: argparse.Namespace) -> int:
             raise LinksimError(f"--lengths {args.lengths!r}: each length must be in [1, 65536]")
     from linksim.base.registry import SYSTEMS
 
+    if args.against:
+        return side_by_side_main(args, task, cbr)
     check = getattr(SYSTEMS.get(args.system, task), "check_example_size", None)
     if check is not None:  # e.g. a radio-map network whose poolings need a multiple
         check(args.size, args.config, **parse_sets(args.sets))

@@ -203,14 +203,15 @@ class _CppScan(torch.autograd.Function):
 
 
 def _available(p: ScanInputs) -> bool:
-    return (p.u.device.type == "cpu" and p.u.dtype in (torch.float32, torch.float64)
+    return (p.u.device.type == "cpu" and p.u.dtype in (torch.float32, torch.float64, torch.bfloat16, torch.float16)
             and p.A.shape[-1] <= MAX_STATE and library() is not None)
 
 
 @register_backend("cpp", _available, multi_order=True)
 def scan_cpp(p: ScanInputs) -> torch.Tensor:
-    """Run ``p`` (one scan, or a GSSM scan over ``p.positions``) with the compiled kernel."""
-    dtype = p.u.dtype
+    """Run ``p`` (one scan, or a GSSM scan over ``p.positions``) with the compiled kernel
+    (bfloat16/float16 inputs, e.g. under CPU autocast, are scanned in float32)."""
+    dtype = p.u.dtype if p.u.dtype in (torch.float32, torch.float64) else torch.float32
     multi = p.positions is not None
     d, length = p.u.shape[1], p.u.shape[2]
     pad = -d % BLOCK  # padded channels have u = Δ = A = 0: their state never leaves 0
@@ -236,5 +237,6 @@ def scan_cpp(p: ScanInputs) -> torch.Tensor:
         snr_db = p.snr_db.to(dtype).contiguous()
     pos = p.positions.contiguous() if multi else None
     z = _like(p.z.to(dtype), u) if p.z is not None else None
-    return _CppScan.apply(u, delta, AT, Bv, Cv, vec(p.delta_bias), vec(p.D), z, snr_db, inj, pos,
-                          p.delta_softplus)
+    y = _CppScan.apply(u, delta, AT, Bv, Cv, vec(p.delta_bias), vec(p.D), z, snr_db, inj, pos,
+                       p.delta_softplus)
+    return y.to(p.u.dtype)
