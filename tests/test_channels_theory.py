@@ -214,3 +214,18 @@ def test_rician_with_k_zero_is_rayleigh_and_keeps_unit_power():
     # the LoS part: E[h] = sqrt(K/(K+1)) e^{j phi}
     assert h.mean().real.item() == pytest.approx(math.sqrt(10 / 11) * math.cos(1.0), abs=0.01)
     assert h.mean().imag.item() == pytest.approx(math.sqrt(10 / 11) * math.sin(1.0), abs=0.01)
+
+
+def test_complex_normal_draws_what_sionna_draws():
+    """The channel library draws CN(0, 1) without importing Sionna, bit for bit as Sionna's
+    eager-mode complex_normal (so committed records keep their draws)."""
+    from sionna.phy.utils import complex_normal as sionna_complex_normal
+
+    from linksim.channels.base import complex_normal
+
+    for shape in [(1,), (15,), (16,), (3, 100)]:
+        for seed in range(3):
+            ours = complex_normal(shape, "cpu", torch.Generator().manual_seed(seed))
+            theirs = sionna_complex_normal(shape, precision="single", device="cpu",
+                                           generator=torch.Generator().manual_seed(seed))
+            assert ours.dtype == theirs.dtype and torch.equal(ours, theirs)

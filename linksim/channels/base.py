@@ -23,11 +23,11 @@ through it (``y, csi = link(z)``) or read its state without sending
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Sequence
 
 import torch
-from sionna.phy.utils import complex_normal
 from torch import nn
 
 from linksim.channels.equalizers import check_equalizer
@@ -65,6 +65,19 @@ def as_snr_tensor(snr_db: float | torch.Tensor, batch: int) -> torch.Tensor:
     return t.expand(batch).clone() if t.dim() == 0 else t.reshape(batch)
 
 
+def complex_normal(shape: Sequence[int], device: torch.device | str,
+                   generator: torch.Generator) -> torch.Tensor:
+    """complex64 :math:`\mathcal{CN}(0, 1)` samples of ``shape``: the real parts, then the
+    imaginary parts, each :math:`\mathcal{N}(0, 1/2)` from ``generator``; the same draws as
+    Sionna's ``complex_normal`` in eager mode (without importing Sionna)."""
+    std = math.sqrt(0.5)
+    real = torch.normal(0.0, std, size=tuple(shape), dtype=torch.float32, device=device,
+                        generator=generator)
+    imag = torch.normal(0.0, std, size=tuple(shape), dtype=torch.float32, device=device,
+                        generator=generator)
+    return torch.complex(real, imag)
+
+
 def unit_normal(shape: Sequence[int], device: torch.device | str,
                 generators: Sequence[torch.Generator] | None = None) -> torch.Tensor:
     r"""[B, *shape[1:]] complex64 :math:`\mathcal{CN}(0, 1)` samples.
@@ -73,12 +86,10 @@ def unit_normal(shape: Sequence[int], device: torch.device | str,
     own generator only), or ``None`` for Sionna's global generator (training).
     """
     if generators is None:
-        return complex_normal(tuple(shape), precision="single", device=device,
-                              generator=channel_rng(device))
+        return complex_normal(shape, device, channel_rng(device))
     if len(generators) != shape[0]:
         raise ValueError(f"{len(generators)} generators for a batch of {shape[0]}")
-    rows = [complex_normal(tuple(shape[1:]), precision="single", device="cpu", generator=g)
-            for g in generators]
+    rows = [complex_normal(shape[1:], "cpu", g) for g in generators]
     return torch.stack(rows).to(device)
 
 
