@@ -304,7 +304,7 @@ def generate(cfg: GenConfig, threads: int | None = None, progress: bool = True,
     root = Path(cfg.out)
     check_resumable(root, cfg)
     raytracer.set_threads(threads)
-    done = storage.read_index(root)
+    done = list(storage.entries(root))
     have = {e["id"] for e in done}
     scenes = Scenes()
     layouts = plan(cfg, scenes, order)
@@ -363,10 +363,13 @@ def generate(cfg: GenConfig, threads: int | None = None, progress: bool = True,
                 bar.update(1)
                 if on_map is not None:
                     on_map(entry)
-            storage.write_card(root, _card(cfg, done, "incomplete", planned=planned))
+            # the index, not this run's list: another run may trace other layouts meanwhile
+            storage.write_card(root, _card(cfg, list(storage.entries(root)), "incomplete",
+                                           planned=planned))
     finally:
         bar.close()
-    status = "complete" if len(have) >= planned else "incomplete"
+    done = list(storage.entries(root))
+    status = "complete" if len(done) >= planned else "incomplete"
     card = _card(cfg, done, status, planned=planned, checksum=storage.checksum(root))
     storage.write_card(root, card)
     return card
