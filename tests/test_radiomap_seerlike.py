@@ -172,3 +172,30 @@ def test_generation_order_is_chosen_and_checked(tmp_path):
         "train", "train", "test", "val"]
     with pytest.raises(LinksimError, match="--order"):
         plan(cfg, None, ("train", "test"))
+
+
+@needs_rt
+def test_coverage_gain_from_a_model_is_its_prediction(tmp_path):
+    """The model route of the coverage map: the free-space 'model' gives Friis at every open
+    cell (to the 8-bit step of the normalized scale), buildings from the scene."""
+    from linksim.tasks.radiomap.coverage_figure import Site, predict, tx_cell
+    from linksim.tasks.radiomap.units import SPAN_DB, friis_gain_db
+
+    spec = city.CitySpec(side_m=64.0)
+    boxes = city.random_city(5, spec)
+    xml = city.write_scene(tmp_path, boxes, spec)
+    exact = city.rasterize_boxes(boxes, 16, 4.0)
+    rows, cols = np.nonzero(exact == 0)
+    col, row = int(cols[0]), int(rows[0])
+    site = Site(scene=str(xml), tx=(-32 + 4 * col + 2.0, -32 + 4 * row + 2.0, 1.5),
+                cells=16, cell_m=4.0)
+    assert tx_cell(site) == (col, row)
+    gain, building = predict(site, "fspl", {})
+    np.testing.assert_array_equal(building, exact > 0)
+    r, c = np.mgrid[0:16, 0:16]
+    d = np.maximum(np.hypot(r - row, c - col) * 4.0, 2.0)
+    friis = friis_gain_db(torch.from_numpy(d), site.frequency_hz).numpy()
+    open_ = ~building & (gain > 0)
+    assert open_.sum() > 100
+    np.testing.assert_allclose(10 * np.log10(gain[open_]), friis[open_], atol=SPAN_DB / 255)
+    assert (gain[building] == 0).all()
