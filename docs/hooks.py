@@ -27,16 +27,53 @@ def _pngs(page_file: Path, folder: str) -> list[Path]:
     return sorted((page_file.parent / folder).resolve().glob("*.png"))
 
 
+_LINK = re.compile(r"(!?\[[^\]]*\])\(([^)\s]+)\)")
+
+
+def _repo_file(page: Path, target: str, docs: Path) -> Path | None:
+    """The repository file (outside the guide) a relative link of ``page`` points to."""
+    if re.match(r"^[a-z]+:|^#|^/", target):
+        return None
+    path = (page.parent / target.split("#")[0]).resolve()
+    inside_docs = docs.resolve() in path.parents
+    if inside_docs or ROOT not in path.parents or not path.is_file():
+        return None
+    return path
+
+
 def on_files(files, config):
-    """Add every figure a page names to the site, under its path in the repository."""
+    """Add every figure a page names (figure blocks, or links to files of the repository
+    outside docs/) to the site, under its path in the repository."""
     docs = Path(config["docs_dir"])
     for page in docs.rglob("*.md"):
-        for folder in _FIGURES.findall(page.read_text()):
-            for png in _pngs(page, folder):
-                uri = png.relative_to(ROOT).as_posix()
-                if files.get_file_from_path(uri) is None:
-                    files.append(File.generated(config, uri, abs_src_path=str(png)))
+        text = page.read_text()
+        found = [png for folder in _FIGURES.findall(text) for png in _pngs(page, folder)]
+        found += [f for _, t in _LINK.findall(text)
+                  if (f := _repo_file(page, t, docs)) is not None and f.suffix != ".md"]
+        for path in found:
+            uri = path.relative_to(ROOT).as_posix()
+            if files.get_file_from_path(uri) is None:
+                files.append(File.generated(config, uri, abs_src_path=str(path)))
     return files
+
+
+def _site_links(markdown: str, page, config) -> str:
+    """Links to repository files outside docs/: figures and files point into the site
+    (on_files copied them), Markdown files become their repository path as code."""
+    docs = Path(config["docs_dir"])
+    src = Path(page.file.abs_src_path)
+    depth = len(Path(page.file.src_uri).parent.parts)
+
+    def link(m: re.Match) -> str:
+        path = _repo_file(src, m.group(2), docs)
+        if path is None:
+            return m.group(0)
+        uri = path.relative_to(ROOT).as_posix()
+        if path.suffix == ".md":
+            return f"{m.group(1)[1:-1]} (`{uri}`)"
+        return f"{m.group(1)}({Path(*(['..'] * depth), uri).as_posix()})"
+
+    return _LINK.sub(link, markdown)
 
 
 def _systems(task: str) -> str:
@@ -91,4 +128,4 @@ def on_page_markdown(markdown, page, config, files):
             out.append(f"![{png.stem}]({rel})")
         return "\n\n".join(out) + "\n"
 
-    return _FIGURES.sub(figures, markdown)
+    return _site_links(_FIGURES.sub(figures, markdown), page, config)

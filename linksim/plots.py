@@ -102,7 +102,9 @@ def plot_records(records: list[Record], folder: Path, title: str = "",
     if not task.axes:
         return []  # a task without sweep axes (radiomap) has no curves to draw
     x_axis = task.axis(x) if x else (task.snr_axis or task.axes[0])
-    others = [a for a in task.axes if a.name != x_axis.name]
+    # axes the records carry (records written before an axis was added lack it)
+    others = [a for a in task.axes if a.name != x_axis.name
+              and all(a.name in r.axes for r in records)]
     folder = Path(folder)
     written = []
     styles = curve_styles(records)

@@ -128,7 +128,8 @@ def paired_tables(records: list[Record], reference: str) -> list[tuple[str, list
     out = []
     for name in sorted({m for r in records for m in r.metrics}):
         metric = get_metric(name)
-        head = ["system", "channel"] + [a.name for a in task.axes] + [
+        axes = [a for a in task.axes if all(a.name in r.axes for r in records)]
+        head = ["system", "channel"] + [a.name for a in axes] + [
             f"diff ({metric.unit})" if metric.unit else "diff", "95% ±", "pairs"]
         rows = []
         for label in sorted({r.label for r in records} - {reference}):
@@ -139,7 +140,7 @@ def paired_tables(records: list[Record], reference: str) -> list[tuple[str, list
                 continue  # no per-transmission values (older records)
             for d in diffs:
                 rows.append([label, d.channel or "-"] + [a.format(d.axes[a.name])
-                                                         for a in task.axes]
+                                                         for a in axes]
                             + [f"{d.mean:+.3f}", f"{d.ci95:.3f}", d.count])
         if rows:
             direction = "higher" if metric.higher_is_better else "lower"
@@ -156,7 +157,8 @@ def figures(records: list[Record], folder: Path) -> list[Path]:
     task = get_task(records[0].task)
     paths: list[Path] = []
     first = task.snr_axis or (task.axes[0] if task.axes else None)
-    for axis in sorted(task.axes, key=lambda a: a is not first):   # the SNR axis first
+    carried = [a for a in task.axes if all(a.name in r.axes for r in records)]
+    for axis in sorted(carried, key=lambda a: a is not first):   # the SNR axis first
         sub = folder / f"x_{axis.name}"
         if len({r.axes.get(axis.name) for r in records}) < 2 and axis is not (
                 task.snr_axis or task.axes[0]):

@@ -28,7 +28,9 @@ def markdown_tables(records, metric_name: str, x: str | None = None, digits: int
     if not task.axes:  # a task without axes (radio maps): one column, the mean
         return _single_column(records, metric, digits)
     x_axis = task.axis(x) if x else (task.snr_axis or task.axes[0])
-    others = [a for a in task.axes if a.name != x_axis.name]
+    # axes the records carry (records written before an axis was added lack it)
+    others = [a for a in task.axes if a.name != x_axis.name
+              and all(a.name in r.axes for r in records)]
     groups: dict[tuple, dict[str, dict[float, str]]] = defaultdict(lambda: defaultdict(dict))
     for rec in reduce_envelopes([r for r in records if metric_name in r.metrics], metric_name,
                                 metric.higher_is_better):

@@ -30,7 +30,7 @@ def test_own_model_example_end_to_end_at_tiny_size(tmp_path):
     assert out.returncode == 0, out.stderr[-3000:]
     listed = [l for l in out.stdout.splitlines() if l.lstrip().startswith("tinyjscc")]
     assert listed and "<entry point own_model (linksim-own-model)>" in listed[0]
-    assert (tmp_path / "zoo" / "tinyjscc-cbr1_16-awgn-snr0_20.pt").is_file()
+    assert (tmp_path / "zoo" / "tinyjscc-tiny-cbr1_16-awgn-snr0_20.pt").is_file()
     records = (tmp_path / "results-tiny" / "results.jsonl").read_text()
     assert '"system": "tinyjscc"' in records and '"system": "mambajscc"' in records
     rows = [l for l in out.stdout.splitlines() if l.startswith("awgn-mmse | ")]
