@@ -44,7 +44,8 @@ from linksim.mamba.scan_common import ScanInputs
 
 #: steps between stored states (memory B*D*N*L/CHECKPOINT for the backward)
 CHECKPOINT = 64
-#: channels per vector block of the kernel (kW in the C++ source); D is padded to a multiple
+#: channels per vector block of the kernel (kW in the C++ source: one SIMD register of floats,
+#: 8 with AVX2, 16 with AVX-512; read from the built library); D is padded to a multiple
 BLOCK = 16
 #: largest state size N the kernel accepts (kMaxN)
 MAX_STATE = 256
@@ -90,9 +91,11 @@ def _build() -> ctypes.CDLL:
     path = load(name=f"linksim_selective_scan_{digest}", sources=[str(_SOURCE)],
                 extra_cflags=_FLAGS, extra_ldflags=["-fopenmp"], is_python_module=False,
                 verbose=False)
+    global BLOCK
     lib = ctypes.CDLL(path)
-    if lib.ss_args_size() != ctypes.sizeof(_Args) or lib.ss_block() != BLOCK:
+    if lib.ss_args_size() != ctypes.sizeof(_Args):
         raise RuntimeError("C++ kernel ABI does not match linksim/mamba/scan_cpp.py")
+    BLOCK = lib.ss_block()
     for name in ("ss_fwd_f32", "ss_fwd_f64", "ss_bwd_f32", "ss_bwd_f64"):
         getattr(lib, name).argtypes = [ctypes.POINTER(_Args)]
     return lib

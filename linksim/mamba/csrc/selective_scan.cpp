@@ -32,8 +32,14 @@
 namespace {
 
 constexpr int64_t kMaxN = 256;
-// channels per vector block (one task = kW channels of one batch element)
+// channels per vector block (one task = kW channels of one batch element): one machine
+// register of floats. GCC splits wider generic vectors badly (per-lane compares, stack
+// round trips for every shuffle), so the block is exactly the register width.
+#if defined(__AVX512F__)
 constexpr int kW = 16;
+#else
+constexpr int kW = 8;
+#endif
 
 // kW lanes of float / double as one GCC vector (split into the machine's SIMD registers)
 typedef float VecF __attribute__((vector_size(kW * sizeof(float))));
@@ -47,10 +53,14 @@ template <> struct LanesOf<double> { using type = VecD; };
 
 inline VecI trunc_i32(VecF k) { return __builtin_convertvector(k, VecI); }
 
+// x if a > b else y, per lane (a native-width vector compare and blend)
+template <typename V> inline V sel_gt(V a, V b, V x, V y) { return a > b ? x : y; }
+template <typename V> inline V vmax(V a, V b) { return sel_gt(a, b, a, b); }
+template <typename V> inline V vmin(V a, V b) { return sel_gt(a, b, b, a); }
+
 // Cephes-style expf (max rel. error ~2 ulp), branch-free, on kW lanes.
 inline VecF exp_k(VecF x) {
-  x = x < -87.f ? VecF{} - 87.f : x;
-  x = x > 88.f ? VecF{} + 88.f : x;
+  x = vmin(vmax(x, VecF{} - 87.f), VecF{} + 88.f);
   // round to nearest with the 1.5 * 2^23 trick (vectorized std::floor is very slow on some CPUs)
   const VecF k = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
   const VecF r = x - k * 0.693359375f + k * 2.12194440e-4f;
@@ -93,24 +103,27 @@ inline VecD log1p_unit(VecD e) {
 // torch.nn.functional.softplus (beta 1, threshold 20) and the logistic sigmoid, per lane
 template <typename V>
 inline V softplus_k(V x) {
-  const V ax = x < 0 ? -x : x;
-  const V sp = (x > 0 ? x : V{}) + log1p_unit(exp_k(-ax));
-  return x > 20 ? x : sp;
+  const V sp = vmax(x, V{}) + log1p_unit(exp_k(vmin(x, -x)));  // exp(-|x|)
+  return sel_gt(x, V{} + 20, x, sp);
 }
 template <typename V>
 inline V sigmoid_k(V x) { return 1 / (1 + exp_k(-x)); }
 
 // sums of the lanes of two vectors at once (the dB and dC reductions of the backward)
 inline void hsum2(VecF a, VecF b, float& sa, float& sb) {
+#if defined(__AVX512F__)
   const VecF8 a8 = __builtin_shufflevector(a, a, 0, 1, 2, 3, 4, 5, 6, 7) +
                    __builtin_shufflevector(a, a, 8, 9, 10, 11, 12, 13, 14, 15);
   const VecF8 b8 = __builtin_shufflevector(b, b, 0, 1, 2, 3, 4, 5, 6, 7) +
                    __builtin_shufflevector(b, b, 8, 9, 10, 11, 12, 13, 14, 15);
-  const VecF8 c = __builtin_shufflevector(a8, b8, 0, 1, 2, 3, 8, 9, 10, 11) +
-                  __builtin_shufflevector(a8, b8, 4, 5, 6, 7, 12, 13, 14, 15);
-  const VecF4 d = __builtin_shufflevector(c, c, 0, 1, 4, 5) + __builtin_shufflevector(c, c, 2, 3, 6, 7);
-  sa = d[0] + d[1];
-  sb = d[2] + d[3];
+#else
+  const VecF8 a8 = a, b8 = b;
+#endif
+  const VecF4 a4 = __builtin_shufflevector(a8, a8, 0, 1, 2, 3) + __builtin_shufflevector(a8, a8, 4, 5, 6, 7);
+  const VecF4 b4 = __builtin_shufflevector(b8, b8, 0, 1, 2, 3) + __builtin_shufflevector(b8, b8, 4, 5, 6, 7);
+  const VecF4 c = __builtin_shufflevector(a4, b4, 0, 1, 4, 5) + __builtin_shufflevector(a4, b4, 2, 3, 6, 7);
+  sa = c[0] + c[1];
+  sb = c[2] + c[3];
 }
 inline void hsum2(VecD a, VecD b, double& sa, double& sb) {
   sa = 0;
@@ -284,7 +297,7 @@ void backward(const Args& a) {
               V dt = xr, slope = V{} + 1;
               if (a.softplus) {
                 dt = softplus_k(xr);
-                slope = xr > 20 ? V{} + 1 : sigmoid_k(xr);
+                slope = sel_gt(xr, V{} + 20, V{} + 1, sigmoid_k(xr));
               }
               const V uu = load<V>(ub + p * a.s_t, a.s_d, nv);
               dtc[tt] = dt;
