@@ -22,7 +22,8 @@ def test_list_imports_no_heavy_library(tmp_path):
             "print(sorted(m for m in ('torch', 'sionna', 'matplotlib') if m in sys.modules),"
             " file=sys.stderr)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         timeout=120, env={"LINKSIM_CACHE": str(tmp_path), "PATH": ""})
+                         timeout=120, env={"LINKSIM_CACHE": str(tmp_path), "PATH": "",
+                                           "LINKSIM_DISABLE_PLUGIN_AUTOLOAD": "1"})
     assert out.stderr.strip().splitlines()[-1] == "[]", out.stderr
     assert "mambajscc" in out.stdout and "checkpoints:" in out.stdout
 

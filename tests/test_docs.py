@@ -52,8 +52,12 @@ def test_readme_tables_regenerate_identically():
 
 def test_guide_blocks_name_existing_results():
     for page in sorted((ROOT / "docs").rglob("*.md")):
-        for folder in re.findall(r"<!-- (?:table|figures): (\S+)", page.read_text()):
-            assert (page.parent / folder).is_dir(), f"{page}: {folder} does not exist"
+        fence = False
+        for line in page.read_text().splitlines():
+            fence = fence != line.startswith("```")
+            m = re.match(r"<!-- (?:table|figures): (\S+)", line)
+            if m and not fence:
+                assert (page.parent / m.group(1)).is_dir(), f"{page}: {m.group(1)} absent"
 
 
 def _valid_keys_message(raw: dict, table: str) -> list[str]:
@@ -93,11 +97,12 @@ def test_scenario_reference_lists_every_key_the_parser_accepts():
             assert f"`{axis.name}`" in text
     for kind, registry in (("dataset", DATASETS), ("name", CHANNELS), ("name", SYSTEMS)):
         for name, factory in registry.items():
-            heading = f"`{kind} = \"{name}\"`"
+            task = getattr(factory, "task", "")
+            where = f" (task `{task}`)" if isinstance(task, str) and task else ""
+            heading = f"`{kind} = \"{name}\"`{where}\n"
             assert heading in text, heading
             section = text.split(heading, 1)[1].split("\n### ", 1)[0]
             keys = getattr(factory, "scenario_keys", None)
-            task = getattr(factory, "task", "")
             skip = ("self",)
             if registry is SYSTEMS and task:
                 t = TASKS.get(task)()

@@ -62,9 +62,14 @@ def discover() -> None:
 
 
 def plugin_entry_points() -> list:
-    """The installed entry points of :data:`PLUGIN_GROUP` (reading them imports nothing)."""
+    """The installed entry points of :data:`PLUGIN_GROUP` (reading them imports nothing);
+    none when ``LINKSIM_DISABLE_PLUGIN_AUTOLOAD`` is set (as pytest's
+    ``PYTEST_DISABLE_PLUGIN_AUTOLOAD``)."""
+    import os
     from importlib.metadata import entry_points
 
+    if os.environ.get("LINKSIM_DISABLE_PLUGIN_AUTOLOAD"):
+        return []
     return sorted(entry_points(group=PLUGIN_GROUP), key=lambda ep: ep.name)
 
 
