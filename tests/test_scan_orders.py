@@ -120,3 +120,12 @@ def test_cpp_scans_bfloat16_inputs_in_float32():
     assert got.dtype == torch.bfloat16
     want = by_copies({k: v.double() for k, v in half.items()}, pos, snr_db.double(), dict(csi_period=4))
     torch.testing.assert_close(got.double(), want, rtol=2e-2, atol=2e-2)
+
+
+def test_positions_checked_once_per_tensor_and_again_after_a_change():
+    x, _ = make()
+    pos = gssm_order.positions(ORDERS[0], 3, 5).clone()
+    gssm_scan(**x, positions=pos)
+    pos[0, :2] = 0  # in place: the tensor's version changes, so it is checked again
+    with pytest.raises(LinksimError, match="permutation"):
+        gssm_scan(**x, positions=pos)

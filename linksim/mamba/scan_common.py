@@ -7,6 +7,7 @@ for backends that do not fuse it, applies the ``D`` skip and ``z`` gate
 """
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 from typing import Callable
 from functools import cached_property
@@ -135,6 +136,25 @@ def prepare(u, delta, A, B, C, D=None, z=None, delta_bias=None, delta_softplus=F
     return ScanInputs(u, delta, A, B, C, snr_db, csi_period, csi_mode, delta_bias, bool(delta_softplus), D, z)
 
 
+#: index maps already checked, id -> (weak reference, version then): the GSSM's maps are
+#: cached tensors, so each is checked once (on a GPU every check would stall the stream)
+_CHECKED: dict[int, tuple] = {}
+
+
+def _permutations(positions: torch.Tensor) -> bool:
+    """Every row of ``positions`` [K, L] is a permutation of 0..L-1 (checked once per tensor)."""
+    ref, version = _CHECKED.get(id(positions), (None, None))
+    if ref is not None and ref() is positions and version == positions._version:
+        return True
+    ok = bool((torch.sort(positions, dim=1).values
+               == torch.arange(positions.shape[1], device=positions.device)).all())
+    if ok:
+        if len(_CHECKED) > 1024:
+            _CHECKED.clear()
+        _CHECKED[id(positions)] = (weakref.ref(positions), positions._version)
+    return ok
+
+
 def prepare_orders(u, delta, A, B, C, D=None, delta_bias=None, delta_softplus=False, positions=None,
                    snr_db=None, csi_period=None, csi_mode="paper") -> ScanInputs:
     """Check the shapes of a GSSM scan (``K`` orders, see :func:`linksim.mamba.scan.gssm_scan`)."""
@@ -145,8 +165,7 @@ def prepare_orders(u, delta, A, B, C, D=None, delta_bias=None, delta_softplus=Fa
            f"gssm_scan: u must be [B, D, L={length}], got {tuple(u.shape)}")
     _check(delta.shape == (k, *u.shape), f"gssm_scan: delta must be [K={k}, *u.shape], got {tuple(delta.shape)}")
     _check(A.dim() == 3 and A.shape[0] == k, f"gssm_scan: A must be [K={k}, D, N], got {tuple(A.shape)}")
-    _check(positions.dtype == torch.int64 and bool((torch.sort(positions, dim=1).values
-                                                     == torch.arange(length, device=positions.device)).all()),
+    _check(positions.dtype == torch.int64 and _permutations(positions),
            "gssm_scan: every row of positions must be a permutation of 0..L-1 (int64)")
     one = prepare(u, delta[0], A[0], B[0], C[0], None if D is None else D[0], None,
                   None if delta_bias is None else delta_bias[0], delta_softplus, snr_db, csi_period, csi_mode)

@@ -112,7 +112,7 @@ class _TritonScan(torch.autograd.Function):
             *_s3(z), *gy.stride(),
             HAS_BIAS=bias is not None, HAS_D=Dskip is not None, HAS_Z=z is not None,
             HAS_CSI=inj is not None, HAS_POS=pos is not None, SOFTPLUS=ctx.softplus,
-            CL=cl, BD=bd, BN=bn, num_warps=WARPS)
+            CL=cl, BD=bd, BN=bn, num_warps=2 * WARPS)
 
         def cast(g, ref):
             return None if ref is None else g.to(ref.dtype)
