@@ -131,6 +131,21 @@ def run(scenario: "Scenario | str | Path | Mapping[str, Any]", output: str | Pat
                    [(p.describe(runner.task), e) for p, e in runner.failed])
 
 
+def dry_run(scenario: "Scenario | str | Path | Mapping[str, Any]",
+            output: str | Path | None = None, *, fresh: bool = False, append: bool = False):
+    """What :func:`run` would do, computing nothing (``linksim run --dry-run``): a
+    :class:`~linksim.core.plan.Plan` whose points are each ``reuse``, ``compute`` or
+    ``refuse``, and ``refusal``, the one-line error the run would stop with (or ``None``).
+    Reads the folder's records, not the scenario's data."""
+    from linksim.core.runner import Runner
+    from linksim.scenario.config import Scenario
+
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    return Runner(scenario, output=Path(output) if output else None, fresh=fresh,
+                  append=append).plan()
+
+
 def records(source: RecordSource) -> list["Record"]:
     """The records of a results folder (or of a :class:`Results`, or records themselves)."""
     from linksim.core.record import load_records
