@@ -26,8 +26,8 @@ __version__ = "0.1.0"
 #: public name -> the module that defines it (imported on first access)
 _PUBLIC = {
     **dict.fromkeys(["load_scenario", "run", "dry_run", "Results", "records", "table",
-                     "compare", "plot", "report", "train", "build_system", "build_channel", "get_metric", "make_link",
-                     "names", "origin", "load_plugin"], "linksim.api"),
+                     "compare", "plot", "report", "train", "build_system", "build_channel",
+                     "get_metric", "make_link", "names", "origin", "load_plugin"], "linksim.api"),
     **dict.fromkeys(["SYSTEMS", "CHANNELS", "METRICS", "DATASETS", "TASKS", "LOSSES"],
                     "linksim.base.registry"),
     "System": "linksim.core.system",
