@@ -8,7 +8,10 @@ Blocks a page may hold (paths relative to the page's file):
 - ``<!-- figures: FOLDER -->``: every figure (PNG) of a results folder, copied into the site;
 - ``<!-- systems: TASK -->``: the task's registered systems (role, family, origin, summary);
 - ``<!-- scenario-reference -->``: :func:`linksim.scenario.reference.markdown`;
-- ``<!-- tasks-table -->``: every registered task, its default data set, metrics and systems.
+- ``<!-- tasks-table -->``: every registered task, its default data set, metrics and systems;
+- ``<!-- results: TASK -->``: for every results folder ``results/TASK/*`` with records (found
+  when the guide is built, so new folders appear by themselves): its tables of every metric
+  and its figures.
 """
 from __future__ import annotations
 
@@ -21,6 +24,11 @@ from mkdocs.structure.files import File
 ROOT = Path(__file__).resolve().parents[1]
 _FIGURES = re.compile(r"<!-- figures: (\S+) -->")
 _SYSTEMS = re.compile(r"<!-- systems: (\w+) -->")
+_RESULTS = re.compile(r"<!-- results: (\w+) -->")
+
+
+def _result_folders(task: str) -> list[Path]:
+    return sorted(p.parent for p in (ROOT / "results" / task).glob("*/results.jsonl"))
 
 
 def _pngs(page_file: Path, folder: str) -> list[Path]:
@@ -48,6 +56,8 @@ def on_files(files, config):
     for page in docs.rglob("*.md"):
         text = page.read_text()
         found = [png for folder in _FIGURES.findall(text) for png in _pngs(page, folder)]
+        found += [png for task in _RESULTS.findall(text) for folder in _result_folders(task)
+                  for png in sorted(folder.glob("*.png"))]
         found += [f for _, t in _LINK.findall(text)
                   if (f := _repo_file(page, t, docs)) is not None and f.suffix != ".md"]
         for path in found:
@@ -106,6 +116,27 @@ def _tasks() -> str:
     return "\n".join(rows) + "\n"
 
 
+def _results(task: str, page) -> str:
+    """Every results folder of ``task``: the tables of each metric, then its figures."""
+    from linksim.core.record import load_records
+    from linksim.tables import markdown_tables
+
+    depth = len(Path(page.file.src_uri).parent.parts)
+    out = []
+    for folder in _result_folders(task):
+        rel = folder.relative_to(ROOT).as_posix()
+        records = load_records(folder)
+        metrics = sorted({m for r in records for m in r.metrics})
+        out += [f"### `{rel}`", "", f"{len(records)} records; `linksim report {rel}` writes "
+                "the full report (every metric against every axis, paired differences, "
+                "provenance).", ""]
+        out += [markdown_tables(records, m) for m in metrics]
+        out += [f"![{png.stem}]({Path(*(['..'] * depth), png.relative_to(ROOT)).as_posix()})"
+                for png in sorted(folder.glob("*.png"))]
+        out.append("")
+    return "\n\n".join(out) if out else "No results yet."
+
+
 def on_page_markdown(markdown, page, config, files):
     from linksim.tables import expand_blocks
 
@@ -116,6 +147,7 @@ def on_page_markdown(markdown, page, config, files):
 
         markdown = markdown.replace("<!-- scenario-reference -->", reference())
     markdown = _SYSTEMS.sub(lambda m: _systems(m.group(1)), markdown)
+    markdown = _RESULTS.sub(lambda m: _results(m.group(1), page), markdown)
     if "<!-- tasks-table -->" in markdown:
         markdown = markdown.replace("<!-- tasks-table -->", _tasks())
 
