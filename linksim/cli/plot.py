@@ -24,8 +24,11 @@ def main(args: argparse.Namespace) -> int:
     folder = Path(args.folder)
     records = load_records(folder)
     out = Path(args.out) if args.out else folder
-    metrics = list(records[0].metrics)
     task = get_task(records[0].task)
+    # the task's default metrics first, in its order (as a run writes them), then the rest
+    recorded = list(dict.fromkeys(m for r in records for m in r.metrics))
+    metrics = [m for m in task.default_metrics if m in recorded] + [
+        m for m in recorded if m not in task.default_metrics]
     write_table(out, records, metrics, {m: get_metric(m).higher_is_better for m in metrics},
                 {a.name: a.format for a in task.axes})
     paths = plot_records(records, out, records[0].scenario, args.x)
