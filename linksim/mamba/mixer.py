@@ -59,10 +59,10 @@ class MambaBlock(nn.Module):
         dt_r, b, c = self.x_proj(u.transpose(1, 2)).split(
             [self.dt_rank, self.d_state, self.d_state], dim=-1)           # [B, L, R|N|N]
         delta = self.dt_proj(dt_r).transpose(1, 2)                        # [B, E, L]
-        y = selective_scan(u, delta.contiguous(), -torch.exp(self.A_log),
-                           b.transpose(1, 2).contiguous(), c.transpose(1, 2).contiguous(),
-                           D=self.D, z=z.contiguous(), delta_bias=self.dt_bias,
-                           delta_softplus=True, backend=self.backend)
+        # views as they come (time-major delta, B, C, z): the kernels read strides
+        y = selective_scan(u, delta, -torch.exp(self.A_log), b.transpose(1, 2), c.transpose(1, 2),
+                           D=self.D, z=z, delta_bias=self.dt_bias, delta_softplus=True,
+                           backend=self.backend)
         return self.out_proj(y.transpose(1, 2))
 
 

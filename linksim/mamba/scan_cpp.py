@@ -137,12 +137,14 @@ def _call(kind: str, dtype: torch.dtype, **buffers) -> None:
     fn(ctypes.byref(args))
 
 
-def _dense(t: torch.Tensor) -> torch.Tensor:
-    """``t`` [..., D, L] as it is when it is contiguous or time-major contiguous ([..., L, D]
-    memory), else a contiguous copy: then ``empty_like(t)`` has ``t``'s strides."""
-    if t.is_contiguous() or t.transpose(-1, -2).is_contiguous():
+def _time_major(t: torch.Tensor) -> torch.Tensor:
+    """``t`` [..., D, L] with time-major memory ([..., L, D] contiguous): as it is when it is
+    (the GSSM's views), else one transposing copy, which costs far less than the per-step
+    strided gathers the kernel would otherwise do (N steps of work per element); then
+    ``empty_like(t)`` has ``t``'s strides and every load of the kernel is one vector."""
+    if t.transpose(-1, -2).is_contiguous():
         return t
-    return t.contiguous()
+    return t.transpose(-1, -2).contiguous().transpose(-1, -2)
 
 
 def _like(t: torch.Tensor | None, ref: torch.Tensor) -> torch.Tensor | None:
@@ -160,8 +162,8 @@ def _strides(prefix: str, t: torch.Tensor) -> dict[str, int]:
 class _CppScan(torch.autograd.Function):
     """Fused scan (bias, softplus, D skip, z gate, CSI-ReST) over ``nd`` orders, C++ kernels.
 
-    Inputs: u [B, D, L] (contiguous or time-major, see :func:`_dense`); delta [nd, B, D, L] raw
-    (before bias/softplus), each dense likewise; AT [nd, N, Dp] (A transposed, zero-padded to
+    Inputs: u [B, D, L] (time-major, see :func:`_time_major`); delta [nd, B, D, L] raw
+    (before bias/softplus), time-major likewise; AT [nd, N, Dp] (A transposed, zero-padded to
     whole :data:`BLOCK` channel blocks); Bv, Cv [nd, B, L, N] with unit stride along N and equal
     strides; bias, Dskip [nd, Dp] or None; z (like u, ``nd = 1`` only) or None; snr_db [B] or
     None; inj [L] uint8 or None; pos [nd, L] int64 or None (scan step -> position).
@@ -227,8 +229,8 @@ def scan_cpp(p: ScanInputs) -> torch.Tensor:
     def vec(t: torch.Tensor | None) -> torch.Tensor | None:  # [K, D] -> [K, Dp]
         return None if t is None else F.pad(per_order(t).to(dtype), (0, pad)).contiguous()
 
-    u = _dense(p.u.to(dtype))
-    delta = _dense(per_order(p.delta_raw).to(dtype))
+    u = _time_major(p.u.to(dtype))
+    delta = _time_major(per_order(p.delta_raw).to(dtype))
     AT = F.pad(per_order(p.A).to(dtype), (0, 0, 0, pad)).transpose(1, 2).contiguous()
     Bv, Cv = (per_order(t).to(dtype).transpose(-1, -2) for t in (p.B, p.C))
     if Bv.stride() != Cv.stride() or Bv.stride(-1) != 1:
