@@ -10,7 +10,7 @@
 set -euo pipefail
 ROOT=${ROOT:-../shared/data/radiomap/seerlike-256}
 VIEW=${VIEW:-../shared/data/radiomap/seerlike-256-train}
-STEPS=${STEPS:-250}
+STEPS=${STEPS:-100}
 BATCH=${BATCH:-4}
 HERE=results/radiomap/seerlike
 export OMP_NUM_THREADS=1
