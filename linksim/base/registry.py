@@ -37,6 +37,8 @@ _DISCOVERY_PACKAGES = ("linksim.channels", "linksim.phy", "linksim.mamba", "link
 PLUGIN_GROUP = "linksim.plugins"
 BUILTIN = "linksim"
 _discovered = False
+#: built-in modules not registered because an optional dependency is missing: module -> it
+MISSING_DEPENDENCIES: dict[str, str] = {}
 _loading: list[str] = []   # the origin of the plugin being imported (innermost last)
 
 
@@ -53,7 +55,14 @@ def discover() -> None:
         except ModuleNotFoundError:
             continue
         for info in pkgutil.walk_packages(pkg.__path__, prefix=pkg_name + "."):
-            importlib.import_module(info.name)
+            try:
+                importlib.import_module(info.name)
+            except ModuleNotFoundError as exc:
+                if (exc.name or "").split(".")[0] in ("linksim", "baselines"):
+                    raise
+                # an optional dependency (e.g. triton, an extra) is not installed: the
+                # module's parts are not registered, everything else is
+                MISSING_DEPENDENCIES[info.name] = exc.name or "?"
     for ep in plugin_entry_points():
         dist = getattr(getattr(ep, "dist", None), "name", None)
         _load(f"entry point {ep.name}" + (f" ({dist})" if dist else ""), ep.load,
