@@ -100,7 +100,7 @@ def test_transmitter_inside_a_building(tmp_path, capsys):
         RadioMapSet(str(root), "test")[0]
     assert main(["run", scenario(tmp_path, root), "--no-plots"]) == 2
     err = one_line_error(capsys)
-    assert "[source]" in err and "inside a building" in err and "city" in err
+    assert ".toml:7: source: " in err and "inside a building" in err and "city" in err
 
 
 def test_transmitter_outside_the_map(tmp_path, capsys):
