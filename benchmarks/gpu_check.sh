@@ -21,7 +21,8 @@
 #     gradient against the float64 reference: CSI-ReST both modes, bf16/fp16, GSSM orders);
 #     test_scan_cuda.txt: the chunked backend on CUDA (tests/test_scan.py)
 #  [scan] scan_fp32/bf16.txt/json: scan forward and forward+backward at L = 1024, 4096, 16384
-#     (B=1, D=256, N=16, CSI-ReST on): triton and chunked in fp32, triton in bf16
+#     (B=1, D=256, N=16, CSI-ReST on): triton and chunked in fp32, triton in bf16;
+#     scan_blocks_*.txt: the Triton kernel at L = 16384 with other chunk/channel blocks
 #  [models] bench_paper.json, bench_small.json: MambaJSCC vs SwinJSCC latency (batch 1 and 16,
 #     fp32 and bf16) and training steps/s, interleaved in one run (linksim bench --against)
 #  [profile] profile/: torch profiler summaries of the paper config, inference and training step
@@ -74,6 +75,10 @@ fi
 if want scan; then
     step scan_fp32 120 "$OUT/scan_fp32.txt" python benchmarks/bench_scan.py --device cuda --dtype fp32 \
         --backends triton chunked --lengths 1024 4096 16384 --reps 10 --json "$OUT/scan_fp32.json"
+    for blocks in 16,8 64,2 128,1; do  # chunk length, channels per program (default 32,4)
+        LINKSIM_TRITON_BLOCKS=$blocks step "scan_blocks_$blocks" 40 "$OUT/scan_blocks_${blocks/,/_}.txt" \
+            python benchmarks/bench_scan.py --device cuda --backends triton --lengths 16384 --reps 5
+    done
     step scan_bf16 60 "$OUT/scan_bf16.txt" python benchmarks/bench_scan.py --device cuda --dtype bf16 \
         --backends triton --lengths 1024 4096 16384 --reps 10 --json "$OUT/scan_bf16.json"
 fi

@@ -23,8 +23,10 @@ import torch
 
 from linksim.mamba.scan_common import ScanInputs, register_backend
 
-#: scan steps per chunk, channels per program (GPU launch; the interpreter uses smaller blocks)
-CHUNK, BLOCK_D, WARPS = 16, 8, 4
+#: scan steps per chunk, channels per program, warps of the forward (the backward uses twice
+#: as many) on a GPU; ``LINKSIM_TRITON_BLOCKS="CHUNK,BLOCK_D"`` overrides the first two (powers
+#: of two; benchmarks/gpu_check.sh times a few); the interpreter uses small blocks
+CHUNK, BLOCK_D, WARPS = 32, 4, 4
 _INTERPRET_BLOCKS = (8, 4)
 
 
@@ -50,6 +52,8 @@ def _blocks(n: int) -> tuple[int, int, int]:
     import triton
 
     cl, bd = _INTERPRET_BLOCKS if _interpreting() else (CHUNK, BLOCK_D)
+    if os.environ.get("LINKSIM_TRITON_BLOCKS"):
+        cl, bd = (int(v) for v in os.environ["LINKSIM_TRITON_BLOCKS"].split(","))
     return cl, bd, max(2, triton.next_power_of_2(n))
 
 
