@@ -121,6 +121,10 @@ def part_keys(factory: Any, skip: tuple[str, ...] = ("self",)) -> list[tuple[str
     except (TypeError, ValueError):
         params = {}
     docs = param_docs(factory)
+    try:
+        config_keys = set(factory.config_keys()) if hasattr(factory, "config_keys") else set()
+    except Exception:  # noqa: BLE001 - a part without named configs
+        config_keys = set()
     rows = []
     for name in names:
         p = params.get(name)
@@ -128,7 +132,10 @@ def part_keys(factory: Any, skip: tuple[str, ...] = ("self",)) -> list[tuple[str
             p.annotation)
         default = ("" if p is None or p.default is inspect.Parameter.empty else repr(p.default))
         rows.append((name, kind, default or ("required" if p is not None else ""),
-                     docs.get(name, COMMON_KEYS.get(name, ""))))
+                     docs.get(name) or COMMON_KEYS.get(name) or (
+                         "model configuration key: overrides the value of `config` (see "
+                         "the system's `configs` and docstring)" if name in config_keys
+                         else "")))
     if var_kw:
         rows.append(("...", "", "", "any further keyword the part takes (`**kwargs`)"))
     return rows
