@@ -36,11 +36,14 @@ With PyTorch's default ``nn.Embedding`` init, :math:`\mathcal N(0, 1)`, the scal
 :math:`\sqrt{d}\,e_w` has an RMS of 11.3 against 0.71 for the sinusoidal positions, and the
 embeddings barely move in training (RMS still 11.3 after 10,000 steps): a linear probe finds
 the position of 14% of the tokens at the encoder's input, output and at the receiver (31
-positions; chance of the most common one is about 7%), so the decoder cannot tell which
+positions; always guessing the most common one scores 5%), so the decoder cannot tell which
 received word is the next one. DeepSC's code initializes every matrix, embeddings
-included, with Xavier-uniform (``init = "xavier"``; the scaled embeddings start at RMS 0.09)
-and the positions are then carried. ``"torch"`` keeps PyTorch's defaults (the checkpoints
-trained before the cause was found). The Mamba blocks keep their own initialization either
+included, with Xavier-uniform (``init = "xavier"``; the scaled embeddings start at RMS 0.1
+for a vocabulary of 23,849 words), so the positions dominate the encoder's input at first.
+In a controlled pair (config ``small``, 1000 steps of 64 sentences, only ``init`` differing)
+Xavier ends at a training loss of 4.81 nats against 5.32 and a validation BLEU-1 of 0.262
+against 0.224 at 10 dB (``results/text/diagnosis/diagnosis.md``). ``"torch"`` keeps
+PyTorch's defaults (the checkpoints trained before the cause was found). The Mamba blocks keep their own initialization either
 way (S4D-real :math:`A`, Mamba's :math:`\Delta`).
 """
 from __future__ import annotations
