@@ -50,3 +50,22 @@ def test_triton_matches_reference(results, name):
     assert ("dsnr_db" in errors) == (case["csi"] is not None)
     bad = {k: v for k, v in errors.items() if not v <= tol}
     assert not bad, f"{name}: relative errors above {tol}: {bad}"
+
+
+def test_self_check_on_a_gpu_that_fails_warns_once_and_declines(monkeypatch):
+    """auto must not pick a Triton kernel that cannot run on the device it was given."""
+    from linksim.mamba import scan_triton
+
+    monkeypatch.setattr(scan_triton, "_checked", {})
+    with pytest.warns(RuntimeWarning, match="failed its check on cuda:7"):
+        assert scan_triton._self_check("cuda:7") is False  # no such device here: the check fails
+    assert scan_triton._checked == {"cuda:7": False}
+    assert scan_triton._self_check("cuda:7") is False  # cached: no second warning
+
+
+def test_self_check_passes_in_the_interpreter():
+    code = ("import torch; from linksim.mamba import scan_triton as s; "
+            "torch.set_grad_enabled(False); print(s._self_check('cpu'), torch.is_grad_enabled())")
+    env = {**os.environ, "TRITON_INTERPRET": "1", "PYTHONPATH": str(HERE.parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert out.stdout.split() == ["True", "False"], out.stderr[-2000:]

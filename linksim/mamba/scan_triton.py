@@ -18,6 +18,7 @@ it on machines without a GPU.
 from __future__ import annotations
 
 import os
+import warnings
 
 import torch
 
@@ -45,7 +46,46 @@ def _triton_ok() -> bool:
 def _available(p: ScanInputs) -> bool:
     on_device = p.u.device.type == "cuda" or (p.u.device.type == "cpu" and _interpreting())
     return (on_device and p.u.dtype in (torch.float32, torch.bfloat16, torch.float16)
-            and p.A.shape[-1] <= 256 and _triton_ok())
+            and p.A.shape[-1] <= 256 and _triton_ok()
+            and (p.u.device.type == "cpu" or _self_check(str(p.u.device))))
+
+
+_checked: dict[str, bool] = {}
+
+
+def _self_check(device: str) -> bool:
+    """Once per device: a small scan with CSI-ReST, forward and backward, against the chunked
+    backend on the same device. If Triton cannot compile the kernels for this GPU (or they
+    disagree), warn once and let ``backend="auto"`` use the next backend."""
+    if device not in _checked:
+        grad_mode = torch.is_grad_enabled()
+        torch.set_grad_enabled(True)  # restored below (the check may run under no_grad)
+        try:
+            from linksim.mamba.scan_chunked import scan_chunked
+            from linksim.mamba.scan_common import prepare
+
+            g = torch.Generator().manual_seed(0)
+            b, d, n, length = 2, 5, 3, 37
+            x = [torch.randn(*s, generator=g).to(device).requires_grad_()
+                 for s in ((b, d, length), (b, d, length), (b, n, length), (b, n, length))]
+            a = (-0.1 - torch.rand(d, n, generator=g)).to(device).requires_grad_()
+            outs = []
+            for fn in (scan_triton, scan_chunked):
+                p = prepare(x[0], x[1], a, x[2], x[3], None, None, None, True,
+                            torch.full((b,), 7.0, device=device), 8, "paper")
+                y = fn(p)
+                outs.append([y] + list(torch.autograd.grad(y.square().sum(), x + [a])))
+            ok = all(torch.allclose(t, r, rtol=1e-3, atol=1e-3) for t, r in zip(*outs))
+            why = "its results differ from the chunked backend's"
+        except Exception as exc:  # noqa: BLE001 - any compile/launch failure means "do not use"
+            ok, why = False, f"{type(exc).__name__}: {str(exc).strip()[:300]}"
+        finally:
+            torch.set_grad_enabled(grad_mode)
+        if not ok:
+            warnings.warn(f"linksim.mamba: the Triton scan kernel failed its check on {device} ({why}); "
+                          f"backend='auto' uses the next backend", RuntimeWarning, stacklevel=4)
+        _checked[device] = ok
+    return _checked[device]
 
 
 def _blocks(n: int) -> tuple[int, int, int]:
