@@ -10,7 +10,10 @@ One GSSM with scan scheme :math:`k` maps a sequence :math:`\mathbf{u}` of length
     \mathbf{y}_k = \mathbf{P}_k^{-1} \tilde{\mathbf{y}}
 
 (eqs. 9-13) with :math:`\mathbf{P}_k` an invertible matrix; here a permutation
-(:mod:`linksim.mamba.gssm_order`). :class:`GSSM` holds ``K`` such modules with
+(:mod:`linksim.mamba.gssm_order`), applied by index arithmetic: the scan kernels visit the
+sequence through the index map of :math:`\mathbf{P}_k` and write each output back to its
+position (:func:`linksim.mamba.scan.gssm_scan`), so neither :math:`\mathbf{P}_k\mathbf{u}`
+nor :math:`\mathbf{P}_k^{-1}\tilde{\mathbf{y}}` is ever materialized. :class:`GSSM` holds ``K`` such modules with
 independent parameters and returns :math:`\sum_k \mathbf{y}_k` (eq. 29). With the
 identity and the reversal (``directions=2``, the paper's design) every output
 position depends on every input position (Proposition 3); ``directions=4`` adds
