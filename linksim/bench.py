@@ -191,6 +191,11 @@ def side_by_side(systems: list[str], task: str = "image", config: str | None = N
         torch.set_num_threads(int(threads))
     from linksim.core.task import get_task
 
+    bad = [name for name in dtypes if name not in DTYPES]
+    if bad:
+        from linksim.errors import LinksimError
+
+        raise LinksimError(f"--dtype {bad[0]!r}: choose from {', '.join(DTYPES)}")
     spec, dev, params = get_task(task), torch.device(device), params or {}
     channel = CHANNELS.get("awgn")().to(dev)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
@@ -220,10 +225,6 @@ def side_by_side(systems: list[str], task: str = "image", config: str | None = N
         x = x.expand(batch, *x.shape[1:]).contiguous() if hasattr(x, "expand") else x
         x = x.to(dev) if hasattr(x, "to") else x
         for name in dtypes:
-            if name not in DTYPES:
-                from linksim.errors import LinksimError
-
-                raise LinksimError(f"--dtype {name!r}: choose from {', '.join(DTYPES)}")
             cast = DTYPES[name]
 
             def one(model, x=x, cast=cast):
