@@ -111,10 +111,11 @@ def killed_every_time(kind, serial, tmp_path):
     runner = Runner(sc, output=out, executor=executor(kind), reporter=killer)
     kept = runner.run()
     failed = [point for point, _ in runner.failed]
-    assert len(killer.killed) == ATTEMPTS and any(p is killer.target for p in failed)
-    assert all("died" in error or "lost" in error for _, error in runner.failed)
+    # only the point whose worker died every time fails (not the one beside it)
+    assert len(killer.killed) == ATTEMPTS and len(failed) == 1 and failed[0] is killer.target
+    assert f"{ATTEMPTS} times" in runner.failed[0][1]
     # every point that finished is kept, once, with the serial run's numbers
-    assert len(kept) + len(failed) == 4 and len({r.point_id for r in kept}) == len(kept)
+    assert len(kept) == 3 and len({r.point_id for r in kept}) == 3
     assert set(stable(kept)) <= set(stable(reference))
     rerun = Runner(sc, output=out, executor=executor(kind))
     records = rerun.run()

@@ -8,7 +8,9 @@ has imported linksim once (:mod:`linksim.core.executors._preload`), so they star
 milliseconds and no thread state of the driver is forked.
 
 A worker that dies (killed, out of memory) breaks the pool: the pool is rebuilt and every
-unfinished point is submitted again; a point that was running when a pool broke
+unfinished point is submitted again. The death counts against the point whose worker died
+of its own (the pool stops the others with SIGTERM), or, when that cannot be told, against
+every point that was running; a point charged
 :data:`~linksim.core.executors.base.ATTEMPTS` times is reported as failed.
 """
 from __future__ import annotations
@@ -17,6 +19,7 @@ import multiprocessing
 from multiprocessing import forkserver
 import os
 import queue as queues
+import signal
 from collections import Counter
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -99,18 +102,20 @@ class ProcessExecutor(Executor):
     def _round(self, ctx, scenario: Scenario, todo: dict[int, Point], queue: Any,
                sink: Sink) -> set[int] | None:
         """Submit every point of ``todo`` to a fresh pool and settle them as they end;
-        ``None`` when the pool stayed whole, else the points that were running when it
-        broke (still in ``todo``)."""
+        ``None`` when the pool stayed whole, else the points (still in ``todo``) whose
+        worker died, or every point that was running when it broke if no worker is known
+        to have died of its own."""
         pool = ProcessPoolExecutor(min(self.workers, len(todo)), mp_context=ctx,
                                    initializer=_init, initargs=(scenario, queue))
-        started: set[int] = set()
+        started: dict[int, int] = {}   # point index -> pid of the worker that started it
+        processes: dict[int, Any] = {}
         broken, clean = False, False
         try:
             futures = {pool.submit(_run, i, p): i for i, p in todo.items()}
             pending = set(futures)
             while pending:
                 done, pending = wait(pending, timeout=POLL_S, return_when=FIRST_COMPLETED)
-                started |= _drain(queue, sink)
+                started.update(_drain(queue, sink))
                 for future in done:
                     try:
                         outcome = future.result()
@@ -121,21 +126,32 @@ class ProcessExecutor(Executor):
                     todo.pop(futures[future])
             clean = True
         finally:
+            processes = dict(getattr(pool, "_processes", None) or {})
             if not clean:  # interrupted: stop the workers now rather than at exit
-                for process in list(getattr(pool, "_processes", {}).values()):
+                for process in processes.values():
                     process.terminate()
             pool.shutdown(wait=clean, cancel_futures=True)
-        return (started & set(todo)) if broken else None
+        if not broken:
+            return None
+        lost = {i for i in started if i in todo}
+        return {i for i in lost if _died(processes.get(started[i]))} or lost
 
 
-def _drain(queue: Any, sink: Sink) -> set[int]:
-    """Deliver every queued progress message; the indices that started."""
-    started = set()
+def _died(process: Any) -> bool:
+    """Whether a pool's worker process ended of its own (killed, crashed), not stopped by
+    the broken pool (SIGTERM) and not still running."""
+    return process is not None and process.exitcode not in (None, 0, -signal.SIGTERM)
+
+
+def _drain(queue: Any, sink: Sink) -> dict[int, int]:
+    """Deliver every queued progress message; the indices that started, with the pid of
+    the worker that started each."""
+    started = {}
     while True:
         try:
             message = queue.get_nowait()
         except queues.Empty:
             return started
         if message[0] == "started":
-            started.add(message[1])
+            started[message[1]] = int(message[3].rsplit(":", 1)[1])
         deliver(message, sink)
