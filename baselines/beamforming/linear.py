@@ -27,8 +27,8 @@ class NeedsKLessEqualM(BeamformingSystem):
     """A precoder defined only for K <= M (the check runs when the point is built)."""
 
     def __init__(self, num_users: float | None = None, p_max_dbm: float | None = None,
-                 num_antennas: float = 64) -> None:
-        super().__init__(num_users, p_max_dbm, num_antennas)
+                 num_antennas: float = 64, r_min: float = 0.0, csi_error: float = 0.0) -> None:
+        super().__init__(num_users, p_max_dbm, num_antennas, r_min, csi_error)
         if self.num_users is not None and self.num_users > self.num_antennas:
             raise LinksimError(f"num_users={self.num_users} > num_antennas={self.num_antennas}: "
                                "zero forcing needs K <= M; restrict this system with "

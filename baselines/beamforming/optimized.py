@@ -19,8 +19,9 @@ class WMMSESumRate(BeamformingSystem):
     steps from RZF at full power."""
 
     def __init__(self, num_users: float | None = None, p_max_dbm: float | None = None,
-                 num_antennas: float = 64, iterations: int = 100) -> None:
-        super().__init__(num_users, p_max_dbm, num_antennas)
+                 num_antennas: float = 64, r_min: float = 0.0, csi_error: float = 0.0,
+                 iterations: int = 100) -> None:
+        super().__init__(num_users, p_max_dbm, num_antennas, r_min, csi_error)
         self.iterations = int(iterations)
 
     def design(self, h: torch.Tensor, p_max: torch.Tensor, cell: Cell) -> torch.Tensor:

@@ -53,6 +53,8 @@ class Downlink:
     :ivar cell: the cell (bandwidth, :math:`P_c`, :math:`\\eta`).
     :ivar seconds: [B] float64 design (inference) time per instance (s): the batch's wall
         time divided by B.
+    :ivar r_min: per-user minimum rate (bit/s/Hz) of the point (0: none).
+    :ivar exact_csi: whether W was designed on ``h`` itself (False: on an estimate).
     """
 
     h: torch.Tensor
@@ -60,6 +62,8 @@ class Downlink:
     p_max_w: torch.Tensor
     cell: Cell
     seconds: torch.Tensor
+    r_min: float = 0.0
+    exact_csi: bool = True
 
     def ee(self) -> torch.Tensor:
         """[B] EE (bit/J); NaN where the beamformers are not finite."""
@@ -74,6 +78,11 @@ class Downlink:
         excess = (self.power() / self.p_max_w - 1.0 - 1e-9).clamp_min(0.0)
         finite = torch.isfinite(self.w).all(dim=(-2, -1))
         return torch.where(finite, excess, torch.ones_like(excess))
+
+
+def qos_shortfall(h: torch.Tensor, w: torch.Tensor, r_min: float) -> torch.Tensor:
+    r"""[...] the largest per-user rate shortfall :math:`\max_k [r_{\min} - r_k]^+` (bit/s/Hz)."""
+    return (r_min - rates(h, w)).clamp_min(0.0).amax(dim=-1)
 
 
 def to_complex128(x: torch.Tensor) -> torch.Tensor:

@@ -37,10 +37,11 @@ class LearnedBeamformer(LearnedWeights, BeamformingSystem):
     axis_keys: ClassVar[frozenset[str]] = frozenset({"num_antennas"})
 
     def __init__(self, num_users: float | None = None, p_max_dbm: float | None = None,
-                 num_antennas: float = 64, config: str | dict[str, Any] | None = None,
+                 num_antennas: float = 64, r_min: float = 0.0, csi_error: float = 0.0,
+                 config: str | dict[str, Any] | None = None,
                  checkpoint: str | None = None, random_weights: bool = False,
                  **overrides: Any) -> None:
-        super().__init__(num_users, p_max_dbm, num_antennas)
+        super().__init__(num_users, p_max_dbm, num_antennas, r_min, csi_error)
         cfg = self.named_config(config, overrides, checkpoint)
         trained_m = cfg.get("num_antennas", self.num_antennas)
         if checkpoint is not None and trained_m != self.num_antennas:

@@ -4,7 +4,14 @@ the system's :class:`~linksim.tasks.beamforming.downlink.Downlink`.
 ``ee_ratio`` divides each instance's EE by the reference optimizer's EE on the *same*
 instance (same drop, same fades, same budget), computed once per instance and cached
 (:mod:`linksim.tasks.beamforming.reference_cache`), so it is a paired, per-instance ratio
-whatever system is scored; the reference system ``ee_opt`` itself scores 100%.
+whatever system is scored; the reference system ``ee_opt`` itself scores 100% (with
+perfect CSI).
+
+With a per-user minimum rate ``r_min`` > 0 the reference solves the constrained problem
+and may find an instance infeasible. ``ee_ratio`` and ``qos_violation`` then return values
+for the feasible instances only, in item order (fewer than the batch): every system at a
+point has the same feasible instances (a property of the instance), so their values still
+pair one to one; ``qos_feasible`` gives the share of feasible instances.
 """
 from __future__ import annotations
 
@@ -25,7 +32,31 @@ def ee_ratio(x, x_hat: Downlink) -> torch.Tensor:
     """100 EE / EE of ``ee_opt`` on the same instance."""
     from linksim.tasks.beamforming.reference_cache import reference_ee
 
-    return 100.0 * x_hat.ee() / reference_ee(x_hat)
+    ref = reference_ee(x_hat)
+    ratio = 100.0 * x_hat.ee() / ref
+    return ratio[torch.isfinite(ref)]
+
+
+@metric("qos_violation", unit="%", label="instances missing r_min (%)", higher_is_better=False,
+        bounds=(0.0, 100.0), task="beamforming")
+def qos_violation(x, x_hat: Downlink) -> torch.Tensor:
+    """100 where some user's rate (on the true channel) is more than 1e-6 bit/s/Hz below
+    ``r_min``, else 0; on the instances the reference finds feasible only."""
+    from linksim.tasks.beamforming.downlink import qos_shortfall
+    from linksim.tasks.beamforming.qos import RATE_TOL
+    from linksim.tasks.beamforming.reference_cache import reference_ee
+
+    missed = 100.0 * (qos_shortfall(x_hat.h, x_hat.w, x_hat.r_min) > RATE_TOL).double()
+    return missed[torch.isfinite(reference_ee(x_hat))]
+
+
+@metric("qos_feasible", unit="%", label="instances where r_min is feasible (%)",
+        bounds=(0.0, 100.0), task="beamforming")
+def qos_feasible(x, x_hat: Downlink) -> torch.Tensor:
+    """100 where the reference finds every user's ``r_min`` reachable within P_max, else 0."""
+    from linksim.tasks.beamforming.reference_cache import reference_ee
+
+    return 100.0 * torch.isfinite(reference_ee(x_hat)).double()
 
 
 @metric("sum_rate", unit="Mbit/s", label="sum rate (Mbit/s)", task="beamforming")

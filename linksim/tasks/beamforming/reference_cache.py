@@ -1,10 +1,11 @@
 """The reference EE of each instance, computed once and cached (for the ``ee_ratio`` metric).
 
-An instance is identified by the SHA-256 of its exact channel bytes, its budget, the cell
-and the reference's settings, so the same drop, fades and budget give the same key in any
+An instance is identified by the SHA-256 of its exact channel bytes, its budget, the cell,
+the reference's settings and (when > 0) the per-user minimum rate, so the same drop, fades and budget give the same key in any
 run and for any system (the runner's common random numbers make them identical). Values
 live in memory and in ``$LINKSIM_CACHE/beamforming/reference_ee.sqlite``; missing
-instances of a batch are solved together by :func:`~.reference.ee_opt` (vectorized).
+instances of a batch are solved together by :func:`~.reference.reference` (vectorized).
+An instance the constrained reference finds infeasible is cached as NaN (SQL NULL).
 """
 from __future__ import annotations
 
@@ -24,7 +25,8 @@ _memory: dict[str, float] = {}
 def _keys(x: Downlink) -> list[str]:
     from linksim.tasks.beamforming.reference import DEFAULTS
 
-    common = json.dumps([asdict(x.cell), DEFAULTS], sort_keys=True).encode()
+    extra = [x.r_min] if x.r_min > 0 else []
+    common = json.dumps([asdict(x.cell), DEFAULTS, *extra], sort_keys=True).encode()
     h = x.h.detach().cpu().to(torch.complex128).contiguous()
     p = x.p_max_w.detach().cpu().double()
     return [hashlib.sha256(common + h[i].numpy().tobytes() + p[i].numpy().tobytes()).hexdigest()
@@ -45,7 +47,8 @@ def _db() -> sqlite3.Connection | None:
 def store(x: Downlink, values: torch.Tensor) -> None:
     """Record the reference EE ``values`` [B] (bit/J) of the instances of ``x``."""
     keys = _keys(x)
-    rows = list(zip(keys, values.detach().cpu().double().tolist()))
+    rows = [(k, v if v == v else None)
+            for k, v in zip(keys, values.detach().cpu().double().tolist())]
     _memory.update(rows)
     con = _db()
     if con is not None:
@@ -55,8 +58,9 @@ def store(x: Downlink, values: torch.Tensor) -> None:
 
 
 def reference_ee(x: Downlink) -> torch.Tensor:
-    """[B] float64 EE (bit/J) of the reference ``ee_opt`` on the instances of ``x``."""
-    from linksim.tasks.beamforming.reference import ee_opt
+    """[B] float64 EE (bit/J) of the reference ``ee_opt`` on the instances of ``x`` (NaN
+    where the per-user minimum rate ``x.r_min`` is infeasible)."""
+    from linksim.tasks.beamforming.reference import reference
 
     keys = _keys(x)
     missing = [k for k in keys if k not in _memory]
@@ -65,12 +69,14 @@ def reference_ee(x: Downlink) -> torch.Tensor:
         for k in missing:
             row = con.execute("SELECT value FROM ee WHERE key = ?", (k,)).fetchone()
             if row is not None:
-                _memory[k] = row[0]
+                _memory[k] = float("nan") if row[0] is None else row[0]
         con.close()
     todo = [i for i, k in enumerate(keys) if k not in _memory]
     if todo:
         idx = torch.tensor(todo, device=x.h.device)
         h, p = x.h[idx].to(torch.complex128), x.p_max_w[idx].double()
-        sub = Downlink(h, ee_opt(h, p, x.cell), p, x.cell, x.seconds[idx])
-        store(sub, energy_efficiency(sub.h, sub.w, x.cell))
+        w, feasible = reference(h, p, x.cell, x.r_min)
+        sub = Downlink(h, w, p, x.cell, x.seconds[idx], r_min=x.r_min)
+        ee = energy_efficiency(sub.h, sub.w, x.cell)
+        store(sub, torch.where(feasible, ee, torch.full_like(ee, float("nan"))))
     return torch.tensor([_memory[k] for k in keys], dtype=torch.float64, device=x.h.device)

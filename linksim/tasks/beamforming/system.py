@@ -2,7 +2,10 @@
 
 :meth:`BeamformingSystem.transmit` is the one place a channel is assembled, so every
 system designs for, and is scored on, the same channel: the drop's large-scale gains
-(first K users) times the link's [B, K, M] Rayleigh fading. Subclasses implement
+(first K users) times the link's [B, K, M] Rayleigh fading. With ``csi_error`` > 0 the
+system designs on the LMMSE estimate of the fading (pilot noise from the link's
+``"pilots"`` stream, the same for every system at a point; large-scale gains known) and
+is scored on the true channel. Subclasses implement
 :meth:`design` only; its wall time per instance is recorded.
 """
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any, ClassVar
 import torch
 
 from linksim.channels.base import Link
+from linksim.channels.estimation import check_error_variance, lmmse_estimate
 from linksim.core.system import System
 from linksim.errors import LinksimError
 from linksim.tasks.beamforming.cell import Cell, dbm_to_w
@@ -30,6 +34,15 @@ def check_count(name: str, value: Any, low: int = 1) -> int:
             or value < low:
         raise LinksimError(f"{name}={value!r}: expected a whole number >= {low}")
     return int(value)
+
+
+def check_r_min(value: Any) -> float:
+    """A per-user minimum rate (bit/s/Hz) >= 0."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
+            or value < 0:
+        raise LinksimError(f"r_min={value!r}: the per-user minimum rate is in bit/s/Hz and "
+                           "must be >= 0 (0: no QoS constraint)")
+    return float(value)
 
 
 def check_p_max_dbm(value: Any) -> float:
@@ -57,16 +70,22 @@ class BeamformingSystem(System):
     :param num_users: K; ``None`` (training): as many users as the drops hold.
     :param p_max_dbm: :math:`P_{\\max}` in dBm; ``None`` (training): the drops carry it.
     :param num_antennas: M, the BS antennas.
+    :param r_min: per-user minimum rate (bit/s/Hz) the design should meet; only the
+        reference uses it (the others ignore it and are scored on their violations).
+    :param csi_error: error variance of the LMMSE channel estimate the system designs on
+        (:mod:`linksim.channels.estimation`; 0: the true channel).
     """
 
     task: ClassVar[str] = "beamforming"
 
     def __init__(self, num_users: float | None = None, p_max_dbm: float | None = None,
-                 num_antennas: float = 64) -> None:
+                 num_antennas: float = 64, r_min: float = 0.0, csi_error: float = 0.0) -> None:
         super().__init__()
         self.num_users = None if num_users is None else check_count("num_users", num_users)
         self.p_max_dbm = None if p_max_dbm is None else check_p_max_dbm(p_max_dbm)
         self.num_antennas = check_count("num_antennas", num_antennas)
+        self.r_min = check_r_min(r_min)
+        self.csi_error = check_error_variance(csi_error)
 
     def budget_w(self, drops: Drops) -> torch.Tensor:
         """[B] float64 :math:`P_{\\max}` in W."""
@@ -88,12 +107,16 @@ class BeamformingSystem(System):
                                f"M={self.num_antennas}: use channel \"rayleigh\" with "
                                "fading = \"fast\"")
         h = channel(drops, fading)
+        seen = h if self.csi_error == 0 else channel(
+            drops, lmmse_estimate(fading[:, :drops.num_users].to(torch.complex128),
+                                  self.csi_error, link.generators("pilots")))
         p_max = self.budget_w(drops)
         start = time.perf_counter()
-        w = self.design(h, p_max, drops.cell)
+        w = self.design(seen, p_max, drops.cell)
         seconds = (time.perf_counter() - start) / len(drops)
         return Downlink(h, w, p_max, drops.cell,
-                        torch.full((len(drops),), seconds, dtype=torch.float64)), {}
+                        torch.full((len(drops),), seconds, dtype=torch.float64),
+                        r_min=self.r_min, exact_csi=self.csi_error == 0), {}
 
     def design(self, h: torch.Tensor, p_max: torch.Tensor, cell: Cell) -> torch.Tensor:
         """Beamformers [B, M, K] complex128 with :math:`\\|W\\|_F^2 \\le P_{\\max}` for

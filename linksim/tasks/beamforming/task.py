@@ -1,7 +1,10 @@
 """The beamforming task: items are user drops, a system returns a :class:`Downlink`.
 
 Axes (every one is given to the system's constructor): ``num_users`` K, ``p_max_dbm``
-(dBm) and ``num_antennas`` M. None is a bandwidth axis, so the fading of drop i is drawn
+(dBm), ``num_antennas`` M, ``r_min`` (per-user minimum rate, bit/s/Hz; 0: none; the
+reference solves the constrained problem, :mod:`.qos`) and ``csi_error`` (error variance
+of the LMMSE channel estimate every system designs on, :mod:`linksim.channels.estimation`;
+0: perfect CSI; systems are scored on the true channel). None is a bandwidth axis, so the fading of drop i is drawn
 from the same seed at every K, M and :math:`P_{\\max}` (nested: the first K users' fades
 do not depend on K). The scenario's channel must be ``rayleigh`` with ``fading = "fast"``
 (i.i.d. CN(0, 1) gains per user and antenna).
@@ -20,6 +23,23 @@ from linksim.tasks.beamforming.drops import Drops
 from linksim.tasks.beamforming.system import P_MAX_RANGE_DBM
 
 
+def parse_r_min(value: Any) -> list[float]:
+    """Per-user minimum rates in bit/s/Hz, >= 0 (0: no QoS constraint)."""
+    values = parse_range(value)
+    if not all(0.0 <= v <= 20.0 for v in values):
+        raise ValueError("r_min is a per-user minimum rate in bit/s/Hz in [0, 20] (0: none)")
+    return values
+
+
+def parse_csi_error(value: Any) -> list[float]:
+    """CSI error variances (NMSE of the LMMSE estimate) in [0, 1) (0: perfect CSI)."""
+    values = parse_range(value)
+    if not all(0.0 <= v < 1.0 for v in values):
+        raise ValueError("csi_error is the normalized error variance of the LMMSE channel "
+                         "estimate, in [0, 1) (0: perfect CSI; 0.1 is a 9.5 dB pilot SNR)")
+    return values
+
+
 def parse_p_max(value: Any) -> list[float]:
     """Power budgets in dBm inside :data:`P_MAX_RANGE_DBM`."""
     values = parse_range(value)
@@ -36,7 +56,9 @@ class BeamformingTask(Task):
     name = "beamforming"
     axes = (Axis("num_users", "", "users K", parse_counts, (30.0,)),
             Axis("p_max_dbm", "dBm", "P_max (dBm)", parse_p_max, (30.0,)),
-            Axis("num_antennas", "", "BS antennas M", parse_counts, (64.0,)))
+            Axis("num_antennas", "", "BS antennas M", parse_counts, (64.0,)),
+            Axis("r_min", "bit/s/Hz", "per-user minimum rate (bit/s/Hz)", parse_r_min, (0.0,)),
+            Axis("csi_error", "", "CSI error variance (LMMSE NMSE)", parse_csi_error, (0.0,)))
     default_dataset = "drops"
     default_metrics = ("ee", "ee_ratio", "sum_rate", "tx_power", "violation", "time_ms")
     val_metric = "ee"

@@ -37,6 +37,15 @@ def receivers(h: torch.Tensor, w: torch.Tensor) -> tuple[torch.Tensor, torch.Ten
 def transmit_step(h: torch.Tensor, g: torch.Tensor, u: torch.Tensor, v: torch.Tensor,
                   price: torch.Tensor, p_max: torch.Tensor) -> torch.Tensor:
     """The W maximizing the MSE form for fixed (u, v), price c [B] and budget [B]."""
+    return transmit_step_dual(h, g, u, v, price, p_max)[0]
+
+
+def transmit_step_dual(h: torch.Tensor, g: torch.Tensor, u: torch.Tensor, v: torch.Tensor,
+                       price: torch.Tensor, p_max: torch.Tensor
+                       ) -> tuple[torch.Tensor, torch.Tensor]:
+    r""":func:`transmit_step`, and the dual powers [B, K] of its W in the optimal structure
+    (:mod:`.structure`): :math:`W = h^H(I + QG)^{-1}\mathrm{diag}(v u)/\alpha` with
+    :math:`Q = D/\alpha`."""
     d = (v * u.abs().square()).clamp_min(1e-300)
     sd = d.sqrt()
     s = sd[..., :, None] * g * sd[..., None, :]
@@ -58,7 +67,7 @@ def transmit_step(h: torch.Tensor, g: torch.Tensor, u: torch.Tensor, v: torch.Te
         lo_l, hi_l = torch.where(over, mid, lo_l), torch.where(over, hi_l, mid)
     alpha = torch.where(feasible, lo, hi_l.exp())
     inner = (vec * (1.0 / (lam + alpha[:, None])).to(h.dtype)[..., None, :]) @ x
-    return h.mH @ (sd.to(h.dtype)[..., :, None] * inner)
+    return h.mH @ (sd.to(h.dtype)[..., :, None] * inner), d / alpha[:, None]
 
 
 def wmmse(h: torch.Tensor, w: torch.Tensor, p_max: torch.Tensor,
