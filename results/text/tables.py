@@ -28,6 +28,8 @@ FOLDERS = (("europarl_awgn", "Europarl test split (in-domain), AWGN"),
            ("europarl_rayleigh_separated", "Europarl test split, seeded 1,024 sentences, "
                                            "bit-true separated chains, Rayleigh, MMSE"),
            ("web_awgn", "World English Bible sentences (out-of-domain), AWGN"),
+           ("web_awgn_l2", "World English Bible sentences (out-of-domain), AWGN, the shipped "
+                           "2-layer checkpoints with DeepSC's vocabulary"),
            ("web_rayleigh", "World English Bible sentences (out-of-domain), Rayleigh block "
                             "fading, MMSE"))
 #: paired comparisons (label A, label B) reported where both are in a folder
@@ -60,7 +62,7 @@ def unknown_share(records) -> str:
     if unk is None or not words:
         return ""
     return (f"{rec.count} sentences, {int(words)} words, {int(unk)} of them outside the "
-            f"training vocabulary ({100 * unk / words:.1f}%).")
+            f"vocabulary used ({100 * unk / words:.1f}%).")
 
 
 def cost_table(records) -> list[str]:
