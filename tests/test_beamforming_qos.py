@@ -109,3 +109,27 @@ def test_constrained_reference_meets_the_constrained_multistart_optimum(k, m, r_
         assert float(power(w[b:b + 1])) <= float(p_max[b]) * (1 + 1e-9)
         gap = 1.0 - float(ee[b]) / best
         assert gap <= GAP, (b, float(ee[b]), best, gap)
+
+
+def test_qos_metrics_score_feasible_instances_only():
+    """Six drops at K = 4, M = 4 with a target some cannot meet: ee_ratio, qos_ee_ratio and
+    qos_violation have one value per feasible instance, the same instances for every system;
+    the reference never violates, and a violation scores 0 in qos_ee_ratio."""
+    from linksim.tasks.beamforming.metrics import (ee_ratio, qos_ee_ratio, qos_feasible,
+                                                   qos_violation)
+    from test_beamforming import designed, drops
+
+    x = drops(6, 4, [0.0, 10.0, 20.0], seed=7)
+    ref = designed("ee_opt", x, 4, r_min=0.5)
+    mrt = designed("mrt", x, 4, r_min=0.5)
+    feasible = qos_feasible(x, ref)
+    n = int((feasible > 0).sum())
+    assert 0 < n < 6                                     # some instances are infeasible
+    assert torch.equal(feasible, qos_feasible(x, mrt))
+    for out in (ref, mrt):
+        assert len(ee_ratio(x, out)) == len(qos_violation(x, out)) == n
+    assert torch.allclose(ee_ratio(x, ref), torch.full((n,), 100.0, dtype=torch.float64))
+    assert qos_violation(x, ref).tolist() == [0.0] * n
+    missed = qos_violation(x, mrt) > 0
+    assert bool((qos_ee_ratio(x, mrt)[missed] == 0).all())
+    assert torch.equal(qos_ee_ratio(x, mrt)[~missed], ee_ratio(x, mrt)[~missed])

@@ -8,7 +8,9 @@ whatever system is scored; the reference system ``ee_opt`` itself scores 100% (w
 perfect CSI).
 
 With a per-user minimum rate ``r_min`` > 0 the reference solves the constrained problem
-and may find an instance infeasible. ``ee_ratio`` and ``qos_violation`` then return values
+and may find an instance infeasible. ``ee_ratio`` (which a design that ignores r_min can
+push above 100%), ``qos_ee_ratio`` (0 where a design misses r_min) and ``qos_violation``
+return values
 for the feasible instances only, in item order (fewer than the batch): every system at a
 point has the same feasible instances (a property of the instance), so their values still
 pair one to one; ``qos_feasible`` gives the share of feasible instances.
@@ -34,6 +36,21 @@ def ee_ratio(x, x_hat: Downlink) -> torch.Tensor:
 
     ref = reference_ee(x_hat)
     ratio = 100.0 * x_hat.ee() / ref
+    return ratio[torch.isfinite(ref)]
+
+
+@metric("qos_ee_ratio", unit="%", label="EE / reference EE, 0 if r_min is missed (%)",
+        task="beamforming")
+def qos_ee_ratio(x, x_hat: Downlink) -> torch.Tensor:
+    """``ee_ratio`` where every user meets ``r_min`` (to 1e-6 bit/s/Hz), 0 where one misses
+    it: a design that breaks the constraint scores nothing (feasible instances only)."""
+    from linksim.tasks.beamforming.downlink import qos_shortfall
+    from linksim.tasks.beamforming.qos import RATE_TOL
+    from linksim.tasks.beamforming.reference_cache import reference_ee
+
+    ref = reference_ee(x_hat)
+    met = qos_shortfall(x_hat.h, x_hat.w, x_hat.r_min) <= RATE_TOL
+    ratio = torch.where(met, 100.0 * x_hat.ee() / ref, torch.zeros_like(ref))
     return ratio[torch.isfinite(ref)]
 
 

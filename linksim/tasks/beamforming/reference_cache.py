@@ -47,9 +47,9 @@ def _db() -> sqlite3.Connection | None:
 def store(x: Downlink, values: torch.Tensor) -> None:
     """Record the reference EE ``values`` [B] (bit/J) of the instances of ``x``."""
     keys = _keys(x)
-    rows = [(k, v if v == v else None)
-            for k, v in zip(keys, values.detach().cpu().double().tolist())]
-    _memory.update(rows)
+    values = values.detach().cpu().double().tolist()
+    _memory.update(zip(keys, values))
+    rows = [(k, v if v == v else None) for k, v in zip(keys, values)]   # NaN: SQL NULL
     con = _db()
     if con is not None:
         with con:
