@@ -30,6 +30,9 @@ FOLDERS = (("europarl_awgn", "Europarl test split (in-domain), AWGN"),
            ("web_awgn", "World English Bible sentences (out-of-domain), AWGN"),
            ("web_awgn_l2", "World English Bible sentences (out-of-domain), AWGN, the shipped "
                            "2-layer checkpoints with DeepSC's vocabulary"),
+           ("web_rayleigh_l2", "World English Bible sentences (out-of-domain), Rayleigh block "
+                               "fading, MMSE, the shipped 2-layer checkpoints with DeepSC's "
+                               "vocabulary"),
            ("web_rayleigh", "World English Bible sentences (out-of-domain), Rayleigh block "
                             "fading, MMSE"))
 #: paired comparisons (label A, label B) reported where both are in a folder
