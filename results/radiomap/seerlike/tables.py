@@ -33,7 +33,7 @@ PAPER_III = {"RadioUNet": (0.0041, 13.27), "RadioMamba": (0.0280, 8.60)}
 UNET = "RadioUNet (both Us), 9x9 Tx"
 UNET1 = "RadioUNet (first U), 9x9 Tx"
 MAMBA = "RadioMamba, 9x9 Tx"
-PAIRS = ((MAMBA, UNET), (MAMBA, UNET1), (UNET, UNET1))
+PAIRS = ((MAMBA, UNET), (MAMBA, UNET1), (UNET, UNET1), (UNET, "Multi-wall"), (MAMBA, "Multi-wall"))
 
 
 def metric_table(folder: str) -> list[str]:
