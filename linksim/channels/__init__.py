@@ -1,4 +1,4 @@
 """Differentiable channels shared by every link type (draw, apply, equalize)."""
-from linksim.channels.base import CSI, Channel, Link, Realization, power_normalize, snr_db_to_no
+from linksim.channels.base import CSI, Channel, Link, Realization, snr_db_to_no
 
-__all__ = ["CSI", "Channel", "Link", "Realization", "power_normalize", "snr_db_to_no"]
+__all__ = ["CSI", "Channel", "Link", "Realization", "snr_db_to_no"]

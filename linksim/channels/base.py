@@ -49,16 +49,6 @@ def per_example(v: torch.Tensor, like: torch.Tensor) -> torch.Tensor:
     return v.reshape(-1, *([1] * (like.dim() - 1)))
 
 
-def power_normalize(z: torch.Tensor) -> torch.Tensor:
-    r"""Scale each example to unit average energy per complex symbol.
-
-    :param z: [B, n], complex. Channel symbols.
-    :returns: [B, n], complex, with :math:`\frac1n\sum_i |z_i|^2 = 1` per row.
-    """
-    energy = z.abs().square().mean(dim=-1, keepdim=True)
-    return z * torch.rsqrt(energy.clamp_min(1e-12))
-
-
 def as_snr_tensor(snr_db: float | torch.Tensor, batch: int) -> torch.Tensor:
     """Broadcast a scalar or [B] SNR in dB to a float32 tensor of shape [B]."""
     t = torch.as_tensor(snr_db, dtype=torch.float32)

@@ -8,7 +8,7 @@ from typing import Any, Iterator
 from linksim.base.registry import SYSTEMS
 from linksim.core.task import Task
 from linksim.errors import LinksimError
-from linksim.scenario.config import PartConfig, Scenario
+from linksim.core.scenario import PartConfig, Scenario
 
 
 @dataclass(frozen=True)

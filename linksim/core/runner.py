@@ -35,7 +35,7 @@ from linksim.core.record import (RECORDS, Record, append_record, order_records, 
                                  relabel_records, repair, torn, write_table)
 from linksim.core.worker import PointWorker
 from linksim.errors import LinksimError
-from linksim.scenario.config import Scenario
+from linksim.core.scenario import Scenario
 
 
 class Reporter(Protocol):

@@ -33,7 +33,7 @@ from linksim.base.stats import Accumulator
 from linksim.core.task import Item, Task, get_task
 from linksim.errors import LinksimError
 from linksim.base.hashing import stable_hash
-from linksim.scenario.config import Scenario
+from linksim.core.scenario import Scenario
 
 
 class Progress(Protocol):

@@ -9,7 +9,16 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
-from linksim.channels.base import power_normalize
+
+
+def power_normalize(z: torch.Tensor) -> torch.Tensor:
+    r"""Scale each example to unit average energy per complex symbol.
+
+    :param z: [B, n], complex. Channel symbols.
+    :returns: [B, n], complex, with :math:`\frac1n\sum_i |z_i|^2 = 1` per row.
+    """
+    energy = z.abs().square().mean(dim=-1, keepdim=True)
+    return z * torch.rsqrt(energy.clamp_min(1e-12))
 
 
 def latent_to_symbols(z: torch.Tensor, n: int) -> torch.Tensor:

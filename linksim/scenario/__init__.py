@@ -1,5 +1,5 @@
 """Scenario files: TOML -> typed, validated configuration."""
-from linksim.scenario.config import Scenario
+from linksim.core.scenario import Scenario
 from linksim.scenario.parse import ScenarioError, load_scenario
 
 __all__ = ["Scenario", "ScenarioError", "load_scenario"]

@@ -1,4 +1,4 @@
-"""Reading a scenario TOML file into a :class:`~linksim.scenario.config.Scenario`.
+"""Reading a scenario TOML file into a :class:`~linksim.core.scenario.Scenario`.
 
 Every problem becomes a :class:`ScenarioError` whose message reads
 ``file:line: key: what is wrong; the fix`` (the CLI prints it and exits 2).
@@ -17,7 +17,7 @@ from torch import nn
 from linksim.errors import LinksimError, UnknownName
 from linksim.base.registry import CHANNELS, DATASETS, METRICS, SYSTEMS, TASKS
 from linksim.core.task import Task, parse_range, parse_ratio
-from linksim.scenario.config import PartConfig, Scenario, SourceConfig, StopConfig
+from linksim.core.scenario import PartConfig, Scenario, SourceConfig, StopConfig
 
 TOP_KEYS = ("name", "task", "seed", "output", "device", "source", "sweep", "channels",
             "systems", "metrics", "stop", "plugins")

@@ -32,7 +32,7 @@ from linksim.core.grid import Point
 from linksim.base.registry import EXECUTORS
 from linksim.core.worker import PointWorker
 from linksim.errors import LinksimError
-from linksim.scenario.config import Scenario
+from linksim.core.scenario import Scenario
 
 POLL_S = 0.05
 

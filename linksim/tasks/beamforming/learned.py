@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import torch
 from torch import nn
 
-from linksim.core.learned import LearnedWeights
+from linksim.zoo.learned import LearnedWeights
 from linksim.errors import LinksimError
 from linksim.tasks.beamforming.cell import Cell
 from linksim.tasks.beamforming.features import graph_features

@@ -19,7 +19,7 @@ from typing import Any, ClassVar
 import torch
 import torch.nn.functional as F
 
-from linksim.core.learned import LearnedWeights
+from linksim.zoo.learned import LearnedWeights
 from linksim.core.system import System
 from linksim.errors import LinksimError
 

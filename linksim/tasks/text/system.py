@@ -20,7 +20,7 @@ import torch
 
 from linksim.channels.base import Link
 from linksim.base.registry import LOSSES
-from linksim.core.learned import LearnedWeights
+from linksim.zoo.learned import LearnedWeights
 from linksim.core.system import System
 from linksim.errors import LinksimError
 from linksim.tasks.text.batch import TextBatch

@@ -1,6 +1,6 @@
 """Base class of systems with trained weights (MambaJSCC, DeepJSCC, ...).
 
-A learned system is built as :class:`~linksim.core.learned.LearnedWeights` describes
+A learned system is built as :class:`~linksim.zoo.learned.LearnedWeights` describes
 (the CBR of a checkpoint's model card must agree with the scenario).
 
 A scenario may also give a *list* of checkpoint ids: every (SNR, CBR) point then
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from linksim.core.learned import LearnedWeights
+from linksim.zoo.learned import LearnedWeights
 from linksim.errors import LinksimError
 from linksim.tasks.image.system import ImageSystem
 
@@ -42,7 +42,7 @@ class LearnedSystem(LearnedWeights, ImageSystem):
         self.config: dict[str, Any] = self.named_config(config, overrides, checkpoint)
         self.build(**self.config)
         if checkpoint is not None:
-            self.load_checkpoint(checkpoint)
+            self.load_checkpoint(checkpoint, cbr=cbr)
 
     @classmethod
     def at_point(cls, params: dict[str, Any], axes: dict[str, float]) -> dict[str, Any]:
@@ -57,10 +57,10 @@ class LearnedSystem(LearnedWeights, ImageSystem):
         from linksim.core.task import ratio_label as cbr_label
 
         cards = [zoo.read_card(i) for i in ids]
-        at_cbr = [c for c in cards if abs(float(c.get("cbr", -1.0)) - cbr) <= zoo.CBR_TOL]
+        at_cbr = [c for c in cards if abs(float(c.get("cbr", -1.0)) - cbr) <= zoo.AXIS_TOL]
         if not at_cbr:
             raise LinksimError(f"checkpoint={ids!r}: none is trained at CBR {cbr_label(cbr)}; "
-                               "add one, or restrict the system with cbr = [...]")
+                               "add one, or restrict the system with only = {cbr = [...]}")
         if len(at_cbr) == 1:
             return {**params, "checkpoint": at_cbr[0]["id"]}
         trained = sorted((trained_snr_db(c), c["id"]) for c in at_cbr)

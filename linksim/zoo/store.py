@@ -12,8 +12,10 @@ separated), the repository's ``zoo/`` (next to the ``linksim`` package), then
 ``~/.cache/linksim/zoo``.
 
 A learned system built with ``checkpoint=<id>`` takes its configuration from the
-card; :func:`load_into` refuses a system whose name, CBR or any configuration key
-differs from the card, naming the key and both values.
+card; :func:`load_into` refuses a system whose name, any axis value it was built at (the
+task's ``build_kwargs``, e.g. an image model's CBR) or any configuration key differs from
+the card, naming the key and both values. A card is located and read once per process
+(again only when its file changes).
 """
 from __future__ import annotations
 
@@ -31,7 +33,8 @@ if TYPE_CHECKING:  # torch is imported where weights are read or written, so tha
 
 CARD_SUFFIX = ".json"
 WEIGHTS_SUFFIX = ".pt"
-CBR_TOL = 1e-9
+#: tolerance of axis values (floats) between a card and a system
+AXIS_TOL = 1e-9
 
 
 def search_path() -> list[Path]:
@@ -58,7 +61,16 @@ def _ids_in(folder: Path) -> list[str]:
 
 def locate(checkpoint_id: str) -> Path:
     """Path ``<folder>/<id>`` (no suffix) of the first folder holding both files."""
-    for folder in search_path():
+    found = _locate(checkpoint_id, tuple(search_path()))
+    if not (card_path(found).is_file() and weights_path(found).is_file()):  # removed since
+        _locate.cache_clear()
+        found = _locate(checkpoint_id, tuple(search_path()))
+    return found
+
+
+@functools.lru_cache(maxsize=None)
+def _locate(checkpoint_id: str, path: tuple[Path, ...]) -> Path:
+    for folder in path:
         if checkpoint_id in _ids_in(folder):
             return folder / checkpoint_id
     known = sorted({c["id"] for c in list_checkpoints()})
@@ -72,11 +84,19 @@ def read_card(checkpoint_id: str) -> dict[str, Any]:
     """The model card of ``checkpoint_id`` with ``id`` and ``path`` (weights file) added."""
     base = locate(checkpoint_id)
     try:
-        card = json.loads(card_path(base).read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        card = _read_json(card_path(base), card_path(base).stat().st_mtime_ns)
+    except (OSError, json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise LinksimError(f"{card_path(base)}: unreadable model card ({exc}); "
                            "re-save the checkpoint") from None
-    return {**card, "id": checkpoint_id, "path": str(weights_path(base))}
+    return {**json.loads(card), "id": checkpoint_id, "path": str(weights_path(base))}
+
+
+@functools.lru_cache(maxsize=None)
+def _read_json(path: Path, mtime_ns: int) -> str:
+    """The card's JSON text, checked (cached by file and modification time)."""
+    text = path.read_text(encoding="utf-8")
+    json.loads(text)
+    return text
 
 
 def content_hash(checkpoint_id: str) -> str:
@@ -138,18 +158,27 @@ def canonical(value: Any) -> Any:
     return json.loads(json.dumps(value))
 
 
-def check_card(card: dict[str, Any], system_name: str, cbr: float | None,
+def check_card(card: dict[str, Any], system_name: str, axes: dict[str, float],
                config: dict[str, Any]) -> None:
-    """Raise :class:`LinksimError` naming the first key where the card and the system differ."""
+    """Raise :class:`LinksimError` naming the first key where the card and the system differ.
+
+    :param axes: the axis values the system was built at (its task's ``build_kwargs``),
+        each compared with the card's value under the same key.
+    """
     cid = card.get("id", "?")
     if card.get("system") != system_name:
         raise LinksimError(f"checkpoint {cid!r}: key 'system' expected {system_name!r}, found "
                            f"{card.get('system')!r}; pick a {system_name} checkpoint "
                            "('linksim list')")
-    if cbr is not None and abs(float(card.get("cbr", -1.0)) - cbr) > CBR_TOL:
-        raise LinksimError(f"checkpoint {cid!r}: key 'cbr' expected {cbr:g} (the scenario's), "
-                           f"found {card.get('cbr')!r} ({card.get('cbr_label', '?')}); set cbr "
-                           "to the checkpoint's or pick another checkpoint")
+    for key, value in axes.items():
+        found = card.get(key)
+        if not isinstance(found, (int, float)) or abs(float(found) - value) > AXIS_TOL:
+            label = card.get(f"{key}_label")
+            raise LinksimError(f"checkpoint {cid!r}: key {key!r} expected {value:g} (the "
+                               f"scenario's), found {found!r}"
+                               + (f" ({label})" if label else "")
+                               + f"; run it at the checkpoint's {key} or pick another "
+                               "checkpoint")
     have, want = canonical(config), card.get("config", {})
     for key in sorted(set(have) | set(want)):
         if have.get(key, "<missing>") != want.get(key, "<missing>"):
@@ -179,16 +208,16 @@ def read_weights(path: str | Path, what: str) -> dict[str, Any]:
     return state
 
 
-def load_into(system: Any, checkpoint_id: str) -> None:
+def load_into(system: Any, checkpoint_id: str, axes: dict[str, float] | None = None) -> None:
     """Check ``system`` against the card of ``checkpoint_id`` and load its weights in place.
 
-    :param system: a :class:`~linksim.tasks.image.systems.learned.LearnedSystem` (``cbr``, ``config``).
-    :raises LinksimError: unknown id, or a mismatching system name, CBR, config key or tensor.
+    :param system: a learned system (``config``, ``load_state_dict``).
+    :param axes: the axis values ``system`` was built at (checked against the card).
+    :raises LinksimError: unknown id, or a mismatching system name, axis value, config key
+        or tensor.
     """
-    import torch
-
     card = read_card(checkpoint_id)
-    check_card(card, registered_name(type(system)), getattr(system, "cbr", None), system.config)
+    check_card(card, registered_name(type(system)), axes or {}, system.config)
     state = read_weights(card["path"], f"checkpoint {checkpoint_id!r}")
     own = system.state_dict()
     for key in sorted(set(own) | set(state)):

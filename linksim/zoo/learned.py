@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from linksim.errors import LinksimError
+from linksim.zoo import store
 
 
 def _keyed(key: str, message: str) -> LinksimError:
@@ -48,8 +49,7 @@ class LearnedWeights:
         """``configs[config]`` (or a config dict) updated by ``overrides``; without
         ``config``: the config ``checkpoint`` was trained with, else ``default_config``."""
         if config is None and checkpoint is not None:
-            from linksim import zoo  # the zoo imports systems; keep the import local
-            config = zoo.read_card(checkpoint)["config"]
+            config = store.read_card(checkpoint)["config"]
         config = cls.default_config if config is None else config
         if isinstance(config, str):
             if config not in cls.configs:
@@ -62,11 +62,11 @@ class LearnedWeights:
                                f"{', '.join(sorted(cls.config_keys()))}")
         return {**config, **overrides}
 
-    def load_checkpoint(self, checkpoint: str) -> None:
-        """Load the zoo checkpoint ``checkpoint`` into this (already built) system."""
-        from linksim import zoo  # the zoo imports systems; keep the import local
-
-        zoo.load_into(self, checkpoint)
+    def load_checkpoint(self, checkpoint: str, **axes: float) -> None:
+        """Load the zoo checkpoint ``checkpoint`` into this (already built) system; ``axes``:
+        the axis values the system was built at (the task's ``build_kwargs``), which the
+        card must agree with."""
+        store.load_into(self, checkpoint, axes)
         self._checkpoint_id = checkpoint
 
     @property
@@ -96,6 +96,4 @@ class LearnedWeights:
         """The content hash of the checkpoint's weights (a retrained id is recomputed)."""
         if not isinstance(params.get("checkpoint"), str):
             return {}
-        from linksim import zoo
-
-        return {"checkpoint_sha256": zoo.content_hash(params["checkpoint"])}
+        return {"checkpoint_sha256": store.content_hash(params["checkpoint"])}
