@@ -52,39 +52,43 @@ def count_macs(module: nn.Module, x: Any) -> int:
     return int(macs or 0)
 
 
-def bench(system: str, cbr: float = 1 / 48, size: int = 256, config: str | None = None,
+def bench(system: str, size: int = 256, config: str | None = None,
           snr_db: float = 10.0, repeats: int = 5, threads: int | None = None,
-          task: str = "image", device: str = "cpu", **params: Any) -> dict[str, Any]:
+          task: str | None = None, device: str = "cpu", **params: Any) -> dict[str, Any]:
     """Parameters, MACs and latency of ``system`` on one example of its task
     (:meth:`~linksim.core.task.Task.example_batch`: a ``size`` x ``size`` RGB image, a
     sentence of ``size`` words, ...).
 
-    :param system: registered system name of ``task``; ``cbr`` is passed when the task
-        has a ``cbr`` axis (other axes take the system's defaults).
-    :param task: the task the system belongs to.
+    :param system: registered system name of ``task``.
+    :param task: the task the system belongs to (``None``: the default task).
     :param config: named config for learned systems (None: the system's default).
     :param device: where the pass runs (``"cpu"``, ``"cuda"``, ``"cuda:1"``).
-    :param params: further constructor parameters.
-    :returns: ``{"system", "config", "cbr", "size", "params", "macs", "encoder_macs",
+    :param params: values of the task's axes the system is built at (the task's
+        ``bench_axes`` fill the others, e.g. an image model's ``cbr = 1/48``) and further
+        constructor parameters.
+    :returns: ``{"system", "config", <the axes>, "size", "params", "macs", "encoder_macs",
         "decoder_macs", "latency_ms", "threads", "device"}``.
     """
     if threads:
         torch.set_num_threads(int(threads))
-    from linksim.core.task import get_task
+    from linksim.core.task import default_task_name, get_task
 
-    cls, spec = SYSTEMS.get(system, task), get_task(task)
-    kwargs = dict(params, **({"config": config} if config is not None else {}))
-    if any(a.name == "cbr" for a in spec.axes):
-        kwargs["cbr"] = cbr
+    spec = get_task(task or default_task_name())
+    cls = SYSTEMS.get(system, spec.name)
+    built = set(spec.build_kwargs({a.name: 0.0 for a in spec.axes}))  # axes systems take
+    axes = {k: v for k, v in {**spec.bench_axes, **params}.items() if k in built}
+    kwargs = {**{k: v for k, v in params.items() if k not in built}, **axes,
+              **({"config": config} if config is not None else {})}
     dev = torch.device(device)
     model = cls(**kwargs).eval().to(dev)
-    channel = CHANNELS.get("awgn")().to(dev)
+    channel = None if spec.bench_channel is None else CHANNELS.get(spec.bench_channel)().to(dev)
     torch.manual_seed(0)
     x = spec.example_batch(size)
     x = x.to(dev) if hasattr(x, "to") else x
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
     with torch.no_grad():
-        enc = count_macs(_Pass(model, None, snr_db), x) if hasattr(model, "encode") else 0
+        enc = count_macs(_Pass(model, None, snr_db), x) if hasattr(model, "encode") and \
+            channel is not None else 0
         total = count_macs(_Pass(model, channel, snr_db), x)
         link = _Pass(model, channel, snr_db)
         link(x)
@@ -95,7 +99,7 @@ def bench(system: str, cbr: float = 1 / 48, size: int = 256, config: str | None 
             link(x)
             sync()
             times.append(time.perf_counter() - t0)
-    return {"system": system, "config": getattr(model, "config", None), "cbr": cbr,
+    return {"system": system, "config": getattr(model, "config", None), **axes,
             "size": size, "params": sum(p.numel() for p in model.parameters()),
             "macs": total, "encoder_macs": enc, "decoder_macs": total - enc,
             "latency_ms": round(1e3 * statistics.median(times), 3),

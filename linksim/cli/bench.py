@@ -10,7 +10,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("bench", help="parameters, MACs and latency per image of a system")
     p.add_argument("system", help="registered system (see 'linksim list')")
     p.add_argument("--config", default=None, help="named config of a learned system")
-    p.add_argument("--cbr", default="1/48", help="channel bandwidth ratio (default 1/48)")
+    p.add_argument("--cbr", default=None,
+                   help="channel bandwidth ratio of tasks with a cbr axis (default: the task's, 1/48 for images)")
     p.add_argument("--size", type=int, default=256,
                    help="example size: square image side in pixels, words of a sentence")
     p.add_argument("--task", default=None, help="the system's task (default: its own)")
@@ -80,7 +81,7 @@ def main(args: argparse.Namespace) -> int:
     from linksim.errors import LinksimError
 
     task = args.task or default_task(args.system)
-    cbr = parse_cbr_flag(args.cbr)
+    axes = {} if args.cbr is None else {"cbr": parse_cbr_flag(args.cbr)}
     lengths = None
     if args.lengths:
         try:
@@ -97,9 +98,9 @@ def main(args: argparse.Namespace) -> int:
     check = getattr(SYSTEMS.get(args.system, task), "check_example_size", None)
     if check is not None:  # e.g. a radio-map network whose poolings need a multiple
         check(args.size, args.config, **parse_sets(args.sets))
-    r = bench(args.system, cbr=cbr, size=args.size, config=args.config, snr_db=args.snr,
+    r = bench(args.system, size=args.size, config=args.config, snr_db=args.snr,
               repeats=args.repeats, threads=args.threads, task=task, device=args.device,
-              **parse_sets(args.sets))
+              **axes, **parse_sets(args.sets))
     if lengths:
         from linksim.bench import system_latency_vs_length
 
@@ -112,9 +113,9 @@ def main(args: argparse.Namespace) -> int:
     print(f"system      {r['system']}  (config {r['config']})")
     from linksim.core.task import get_task
 
-    takes_cbr = any(a.name == "cbr" for a in get_task(task).axes)
-    print(f"input       {task} example of size {r['size']}" + (f", cbr {args.cbr}"
-                                                            if takes_cbr else ""))
+    spec = get_task(task)
+    at = ", ".join(f"{a.name} {a.format(r[a.name])}" for a in spec.axes if a.name in r)
+    print(f"input       {task} example of size {r['size']}" + (f", {at}" if at else ""))
     print(f"parameters  {r['params']:,} ({r['params'] / 1e6:.3f} M)")
     print(f"MACs        {r['macs']:,} ({r['macs'] / 1e9:.3f} G; encoder "
           f"{r['encoder_macs'] / 1e9:.3f} G, decoder {r['decoder_macs'] / 1e9:.3f} G)")

@@ -55,12 +55,13 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def default_task(system: str) -> str:
-    """The task of the registered system ``system`` when only one task has it, else
-    ``"image"`` (then ``--task`` chooses)."""
+    """The task of the registered system ``system`` when only one task has it, else the
+    default task (then ``--task`` chooses)."""
     from linksim.base.registry import SYSTEMS
+    from linksim.core.task import default_task_name
 
     tasks = {getattr(cls, "task", "") for name, cls in SYSTEMS.items() if name == system.lower()}
-    return tasks.pop() if len(tasks) == 1 and "" not in tasks else "image"
+    return tasks.pop() if len(tasks) == 1 and "" not in tasks else default_task_name()
 
 
 def config_from_args(args: argparse.Namespace):

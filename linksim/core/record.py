@@ -9,8 +9,7 @@ confidence half-widths after reducing systems with an ``envelope`` parameter (e.
 separated chain's MCS) to their best variant, best by the metric's direction.
 
 Every write goes to a temporary file first and is moved into place, so a crash never
-leaves a half-written file. Records written by an older linksim (axes as top-level
-``snr_db``/``cbr``, no task, no values) are read as image-task records.
+leaves a half-written file.
 """
 from __future__ import annotations
 
@@ -37,7 +36,7 @@ VALUE_DIGITS = 7
 class Record:
     """One grid point's result.
 
-    :ivar axes: every sweep axis value of the point, e.g. ``{"snr_db": 10.0, "cbr": 0.0625}``.
+    :ivar axes: every sweep axis value of the point, e.g. ``{"snr_db": 10.0, "num_users": 30.0}``.
     :ivar metrics: per metric, ``{"sum", "sum_sq", "count"}``.
     :ivar values: per metric, the value of every transmission in (item, repeat) order.
     :ivar extra: per extra quantity a system reports (e.g. ``lost``), sums as for metrics.
@@ -82,14 +81,8 @@ class Record:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> "Record":
-        d = dict(d)
-        if "axes" not in d:  # written before the task layer
-            d["axes"] = {k: d[k] for k in ("snr_db", "cbr") if k in d}
-            d.setdefault("task", "image")
-            if d.get("checkpoint_id"):
-                d.setdefault("identity", {})
         known = {f.name for f in fields(cls)}
-        return cls(**{k: v for k, v in d.items() if k in known})
+        return cls(**{k: v for k, v in d.items() if k in known})  # TypeError: a key is missing
 
     # --- derived ----------------------------------------------------------------------
     def mean_ci(self, metric: str) -> tuple[float, float]:

@@ -81,7 +81,7 @@ class Scenario:
     systems: list[PartConfig]
     metrics: list[str]
     stop: StopConfig
-    task: str = "image"
+    task: str
     file: Path | None = None
     #: local modules imported before validation (``plugins = [...]``; they register parts)
     plugins: tuple[str, ...] = ()

@@ -17,11 +17,12 @@ from linksim.channels.base import Link
 from linksim.errors import LinksimError
 
 
-def check_cbr(cbr: float) -> float:
-    """A channel bandwidth ratio in (0, 16] as float, else a one-line error."""
-    if isinstance(cbr, bool) or not isinstance(cbr, (int, float)) or not 0 < cbr <= 16:
-        raise LinksimError(f"cbr={cbr!r}: must be a number in (0, 16]")
-    return float(cbr)
+def check_ratio(value: float, name: str) -> float:
+    """A bandwidth ratio (e.g. channel uses per source value) in (0, 16] as float, else a
+    one-line error naming the parameter ``name``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 < value <= 16:
+        raise LinksimError(f"{name}={value!r}: must be a number in (0, 16]")
+    return float(value)
 
 
 class System(nn.Module):
@@ -29,7 +30,7 @@ class System(nn.Module):
 
     Class attributes:
 
-    - ``task``: the registered task the system serves (``"image"``, ``"gaussian"``, ...).
+    - ``task``: the registered task the system serves (``"text"``, ``"gaussian"``, ...).
     - ``learned``: True for systems with trained weights (loaded from a checkpoint).
     - ``envelope``: name of a parameter over which results are reduced by the
       best mean metric when reported (e.g. ``"mcs"`` for the separated chain).

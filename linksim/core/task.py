@@ -11,8 +11,8 @@ The runner knows no modality. A task tells it
   the channel realization is drawn for;
 - its default data set and metrics, and an example batch for ``linksim bench``.
 
-Systems belong to one task (``System.task``); scenarios name it (``task = "image"``,
-the default). A task registers itself in ``TASKS``.
+Systems belong to one task (``System.task``); scenarios name it (``task = "text"``; without
+it, the task that declares ``is_default``). A task registers itself in ``TASKS``.
 """
 from __future__ import annotations
 
@@ -145,10 +145,9 @@ def parse_snr_db(value: Any) -> list[float]:
 SNR_AXIS = Axis("snr_db", "dB", "SNR (dB)", parse_snr_db, None, "snr")
 
 
-def cbr_axis(per: str) -> Axis:
-    """The ``cbr`` bandwidth axis: complex channel uses per ``per`` (e.g. "real sample")."""
-    return Axis("cbr", "", f"CBR (channel uses per {per})", parse_ratio, None, "bandwidth",
-                ratio_label)
+def ratio_axis(name: str, label: str) -> Axis:
+    """A bandwidth axis of ratios (``"1/16"`` or 0.0625), e.g. channel uses per source value."""
+    return Axis(name, "", label, parse_ratio, None, "bandwidth", ratio_label)
 
 
 @dataclass
@@ -168,6 +167,8 @@ class Task:
     default_metrics: ClassVar[tuple[str, ...]] = ()
     #: whether grid points need a ``[[channels]]`` entry
     needs_channel: ClassVar[bool] = True
+    #: the task of scenarios and commands that name none (one registered task says so)
+    is_default: ClassVar[bool] = False
 
     def axis(self, name: str) -> Axis:
         for a in self.axes:
@@ -213,6 +214,11 @@ class Task:
         """A synthetic batch for ``linksim bench`` (``size``: the task's natural size knob)."""
         raise NotImplementedError
 
+    #: ``linksim bench``: the axis values a system is built and timed at, and the channel
+    #: (registered name, or ``None``: none) its pass goes through
+    bench_axes: ClassVar[dict[str, float]] = {}
+    bench_channel: ClassVar[str | None] = None
+
     # --- training hooks (``linksim train``) ---------------------------------------------
     #: the metric of validation curves and model cards
     val_metric: ClassVar[str] = ""
@@ -229,8 +235,10 @@ class Task:
         return None
 
     def train_build_kwargs(self, cfg: Any) -> dict[str, Any]:
-        """The bandwidth arguments a training run builds its system with (``cbr``)."""
-        return {"cbr": cfg.cbr}
+        """The bandwidth arguments a training run builds its system with: the training
+        configuration's value of each bandwidth axis it sets (e.g. an image model's CBR)."""
+        return {a.name: getattr(cfg, a.name) for a in self.axes
+                if a.role == "bandwidth" and hasattr(cfg, a.name)}
 
     def train_card(self, cfg: Any, train_items: int, val_items: int) -> dict[str, Any]:
         """The model card's task-specific fields: the bandwidth trained for and the data
@@ -247,6 +255,18 @@ class Task:
         """The channel-use budget of a training transmission (``None``: drawn for whatever
         the system sends; e.g. ``(K, M)`` fading gains of a MISO downlink)."""
         return None
+
+
+def default_task_name() -> str:
+    """The task of a scenario or command that names none: the one registered task that
+    declares ``is_default = True``."""
+    from linksim.base.registry import TASKS
+
+    names = [name for name, cls in TASKS.items() if getattr(cls, "is_default", False)]
+    if len(names) != 1:
+        raise LinksimError(f"no single default task ({', '.join(names) or 'none'} declare "
+                           "is_default); name the task (task = \"...\" or --task)")
+    return names[0]
 
 
 def get_task(name: str) -> Task:

@@ -16,7 +16,7 @@ from torch import nn
 
 from linksim.errors import LinksimError, UnknownName
 from linksim.base.registry import CHANNELS, DATASETS, METRICS, SYSTEMS, TASKS
-from linksim.core.task import Task, parse_range, parse_ratio
+from linksim.core.task import Task, default_task_name, parse_range, parse_ratio
 from linksim.core.scenario import PartConfig, Scenario, SourceConfig, StopConfig
 
 TOP_KEYS = ("name", "task", "seed", "output", "device", "source", "sweep", "channels",
@@ -260,7 +260,7 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
     r.check_keys((), raw, TOP_KEYS)
     plugins = _plugins(r, raw, file)
     name = r.typed((), raw, "name", (str,), default=Path(str(file)).stem)
-    task_name = r.typed((), raw, "task", (str,), default="image")
+    task_name = r.typed((), raw, "task", (str,), default=None) or default_task_name()
     try:
         task = TASKS.get(task_name)()
     except UnknownName as exc:

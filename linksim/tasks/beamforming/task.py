@@ -59,6 +59,7 @@ class BeamformingTask(Task):
             Axis("num_antennas", "", "BS antennas M", parse_counts, (64.0,)),
             Axis("r_min", "bit/s/Hz", "per-user minimum rate (bit/s/Hz)", parse_r_min, (0.0,)),
             Axis("csi_error", "", "CSI error variance (LMMSE NMSE)", parse_csi_error, (0.0,)))
+    bench_channel = "awgn"
     default_dataset = "drops"
     default_metrics = ("ee", "ee_ratio", "sum_rate", "tx_power", "violation", "time_ms")
     val_metric = "ee"

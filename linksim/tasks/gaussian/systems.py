@@ -31,7 +31,7 @@ import torch
 
 from linksim.channels.base import Link
 from linksim.base.registry import SYSTEMS
-from linksim.core.system import System, check_cbr
+from linksim.core.system import System, check_ratio
 from linksim.tasks.gaussian.task import num_channel_uses
 
 
@@ -42,7 +42,7 @@ class GaussianSystem(System):
 
     def __init__(self, cbr: float) -> None:
         super().__init__()
-        self.cbr = check_cbr(cbr)
+        self.cbr = check_ratio(cbr, "cbr")
 
 
 @SYSTEMS.register("uncoded")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 
 from linksim.base.registry import TASKS
-from linksim.core.task import SNR_AXIS, Task, cbr_axis, check_channel_uses
+from linksim.core.task import SNR_AXIS, Task, check_channel_uses, ratio_axis
 
 
 
@@ -22,7 +22,9 @@ class GaussianTask(Task):
     """i.i.d. Gaussian samples over a channel; MSE in dB against the OPTA bound."""
 
     name = "gaussian"
-    axes = (SNR_AXIS, cbr_axis("real sample"))
+    axes = (SNR_AXIS, ratio_axis("cbr", "CBR (channel uses per real sample)"))
+    bench_axes = {"cbr": 1.0}
+    bench_channel = "awgn"
     default_dataset = "gaussian"
     default_metrics = ("mse_db",)
 

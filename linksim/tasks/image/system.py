@@ -8,7 +8,7 @@ from typing import ClassVar
 import torch
 
 from linksim.channels.base import CSI, Link
-from linksim.core.system import System, check_cbr
+from linksim.core.system import System, check_ratio
 
 
 def num_channel_uses(cbr: float, shape: tuple[int, ...]) -> int:
@@ -28,7 +28,7 @@ class ImageSystem(System):
 
     def __init__(self, cbr: float) -> None:
         super().__init__()
-        self.cbr = check_cbr(cbr)
+        self.cbr = check_ratio(cbr, "cbr")
 
     def encode(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
         """[B, 3, H, W] float32 -> [B, n] complex64 with unit average power per row."""

@@ -11,7 +11,7 @@ from typing import Any, Iterator, Sequence
 import torch
 
 from linksim.base.registry import TASKS
-from linksim.core.task import SNR_AXIS, Item, Task, cbr_axis, check_channel_uses, ratio_label
+from linksim.core.task import SNR_AXIS, Item, Task, check_channel_uses, ratio_axis, ratio_label
 from linksim.tasks.image.system import num_channel_uses
 
 
@@ -21,7 +21,10 @@ class ImageTask(Task):
     """Images over a channel; PSNR and MS-SSIM on 8-bit reconstructions."""
 
     name = "image"
-    axes = (SNR_AXIS, cbr_axis("source value"))
+    axes = (SNR_AXIS, ratio_axis("cbr", "CBR (channel uses per source value)"))
+    is_default = True
+    bench_axes = {"cbr": 1 / 48}
+    bench_channel = "awgn"
     default_dataset = "samples"
     default_metrics = ("psnr",)
 

@@ -55,6 +55,7 @@ class RadioMapTask(Task):
 
     name = "radiomap"
     axes = ()
+    bench_channel = "awgn"
     default_dataset = "radiomap"
     default_metrics = METRIC_NAMES
     needs_channel = False

@@ -48,6 +48,7 @@ class TextTask(Task):
 
     name = "text"
     axes = (SNR_AXIS, SPW_AXIS)
+    bench_channel = "awgn"
     default_dataset = "europarl"
     default_metrics = ("bleu1",)
     val_metric = "bleu1"
