@@ -22,7 +22,7 @@ def tiny(tmp_path, **kw) -> TrainConfig:
                 cbr=1 / 16, snr="5:15", channel="awgn", steps=6, batch=4, crop=16, lr=3e-3,
                 warmup=2, val_crop=32, val_snrs=(0.0, 10.0), val_every=3, save_every=2,
                 log_every=100, threads=1)
-    return TrainConfig(**{**base, **kw})
+    return TrainConfig.from_flat(**{**base, **kw})
 
 
 def quiet() -> LogProgress:

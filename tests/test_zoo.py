@@ -24,7 +24,7 @@ def trained(tmp_path, monkeypatch):
     folder = tmp_path / "zoo"
     monkeypatch.setenv("LINKSIM_ZOO", str(folder))
     data = write_synthetic_images(tmp_path / "data", count=2, size=(32, 32))
-    cfg = TrainConfig(system="deepjscc", data=str(data), val=str(data), out=str(folder / "tiny-dj"),
+    cfg = TrainConfig.from_flat(system="deepjscc", data=str(data), val=str(data), out=str(folder / "tiny-dj"),
                       cbr=1 / 12, snr="0:10", channel="rayleigh",
                       channel_params={"fading": "block"},
                       steps=3, batch=2, crop=16, warmup=1, val_crop=32, val_snrs=(0.0, 5.0, 10.0),

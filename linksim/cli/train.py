@@ -15,7 +15,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", required=True, help="training image folder")
     p.add_argument("--val", default=None, help="validation image folder (center crops)")
     p.add_argument("--out", required=True, help="output path without suffix, e.g. zoo/<id>")
-    p.add_argument("--cbr", default="1/16", help="channel bandwidth ratio (default 1/16)")
+    p.add_argument("--cbr", default=None, help="image task: channel bandwidth ratio "
+                   "(default 1/16)")
     p.add_argument("--snr", default="0:20",
                    help="training SNR in dB per batch: range 'lo:hi' or list 'a,b,c'")
     p.add_argument("--channel", default="awgn", help="registered channel (awgn, rayleigh)")
@@ -27,7 +28,8 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="model config override (repeatable), e.g. adaptation=none")
     p.add_argument("--steps", type=int, default=1000)
     p.add_argument("--batch", type=int, default=8)
-    p.add_argument("--crop", type=int, default=64)
+    p.add_argument("--crop", type=int, default=None,
+                   help="image task: side of the square training crops (default 64)")
     p.add_argument("--lr", type=float, default=1e-4, help="peak AdamW learning rate")
     p.add_argument("--weight-decay", type=float, default=1e-4)
     p.add_argument("--warmup", type=int, default=100, help="linear warm-up steps")
@@ -37,9 +39,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--task", default=None,
                    help="the task the system belongs to (default: the system's own)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--resize", type=int, default=512,
-                   help="short side the training images are resized to in memory (0: keep)")
-    p.add_argument("--val-crop", type=int, default=256)
+    p.add_argument("--resize", type=int, default=None, help="image task: short side the "
+                   "training images are resized to in memory (0: keep; default 512)")
+    p.add_argument("--val-crop", type=int, default=None,
+                   help="image task: center-crop side of validation images (default 256)")
     p.add_argument("--val-count", type=int, default=None)
     p.add_argument("--val-every", type=int, default=500)
     p.add_argument("--save-every", type=int, default=100, help="steps between resume saves")
@@ -73,19 +76,24 @@ def config_from_args(args: argparse.Namespace):
     from linksim.core.task import get_task
 
     task = args.task or default_task(args.system)
-    cbr = parse_cbr_flag(args.cbr)
+    # the task's own options, where given (their defaults are the task's)
+    options = {k: v for k, v in (("cbr", args.cbr and parse_cbr_flag(args.cbr)),
+                                  ("crop", args.crop), ("val_crop", args.val_crop),
+                                  ("resize", args.resize)) if v is not None}
+    if options.get("resize") == 0:  # --resize 0: keep full resolution
+        options["resize"] = None
     channel_params = parse_sets(args.channel_set, "--channel-set")
     if args.fading is not None:
         channel_params["fading"] = args.fading
-    return TrainConfig(
-        system=args.system, task=task, data=args.data, val=args.val, out=args.out, cbr=cbr, snr=args.snr,
+    return TrainConfig.from_flat(
+        system=args.system, task=task, data=args.data, val=args.val, out=args.out, snr=args.snr,
         config=args.config, overrides=parse_sets(args.sets), channel=args.channel,
-        channel_params=channel_params, steps=args.steps, batch=args.batch, crop=args.crop,
+        channel_params=channel_params, steps=args.steps, batch=args.batch,
         lr=args.lr, weight_decay=args.weight_decay, warmup=args.warmup, clip=args.clip,
-        loss=args.loss or get_task(task).default_loss, seed=args.seed, resize=args.resize or None, val_crop=args.val_crop,
-        val_count=args.val_count, val_every=args.val_every, save_every=args.save_every,
-        log_every=args.log_every, threads=args.threads,
-        max_minutes=args.max_minutes, device=args.device, resume=bool(args.resume))
+        loss=args.loss or get_task(task).default_loss, seed=args.seed, val_count=args.val_count,
+        val_every=args.val_every, save_every=args.save_every, log_every=args.log_every,
+        threads=args.threads, max_minutes=args.max_minutes, device=args.device,
+        resume=bool(args.resume), **options)
 
 
 def main(args: argparse.Namespace) -> int:

@@ -150,6 +150,11 @@ def ratio_axis(name: str, label: str) -> Axis:
     return Axis(name, "", label, parse_ratio, None, "bandwidth", ratio_label)
 
 
+@dataclass(frozen=True)
+class NoTrainOptions:
+    """The training options of a task that has none beyond the loop's."""
+
+
 @dataclass
 class Item:
     """One source item: a name (file, sentence id, drop) and its data."""
@@ -220,6 +225,8 @@ class Task:
     bench_channel: ClassVar[str | None] = None
 
     # --- training hooks (``linksim train``) ---------------------------------------------
+    #: the dataclass of the training options only this task reads (``TrainConfig.options``)
+    train_options: ClassVar[type] = NoTrainOptions
     #: the metric of validation curves and model cards
     val_metric: ClassVar[str] = ""
     #: the training loss of ``linksim train`` when ``--loss`` is not given
@@ -235,10 +242,10 @@ class Task:
         return None
 
     def train_build_kwargs(self, cfg: Any) -> dict[str, Any]:
-        """The bandwidth arguments a training run builds its system with: the training
-        configuration's value of each bandwidth axis it sets (e.g. an image model's CBR)."""
-        return {a.name: getattr(cfg, a.name) for a in self.axes
-                if a.role == "bandwidth" and hasattr(cfg, a.name)}
+        """The bandwidth arguments a training run builds its system with: the value of each
+        bandwidth axis among the task's training options (e.g. an image model's CBR)."""
+        return {a.name: getattr(cfg.options, a.name) for a in self.axes
+                if a.role == "bandwidth" and hasattr(cfg.options, a.name)}
 
     def train_card(self, cfg: Any, train_items: int, val_items: int) -> dict[str, Any]:
         """The model card's task-specific fields: the bandwidth trained for and the data

@@ -1,12 +1,15 @@
 """Typed training configuration (``linksim train`` flags after validation).
 
-Every field is recorded in the model card and in the resume file; a resumed run
-must have the same values for every field in :data:`RESUME_KEYS`.
+:class:`TrainConfig` holds the generic loop's settings; what only one task reads (an image
+model's CBR and crop sides, ...) is the task's own dataclass,
+:attr:`~linksim.core.task.Task.train_options`, kept in ``TrainConfig.options``. Every field
+of both is recorded, flat, in the model card and in the resume file; a resumed run must have
+the same values for every field but :data:`FREE_ON_RESUME`.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Sequence
+from dataclasses import MISSING, asdict, dataclass, field, fields
+from typing import Any, Iterator, Sequence
 
 from linksim.errors import LinksimError
 from linksim.scenario.parse import parse_value
@@ -69,33 +72,33 @@ def parse_sets(items: Sequence[str], flag: str = "--set") -> dict[str, Any]:
 
 @dataclass
 class TrainConfig:
-    """Everything that defines a training run.
+    """Everything the training loop reads, whatever the task.
 
     :ivar system: registered learned system name (e.g. ``"mambajscc"``) of ``task``.
-    :ivar data: training image folder; :ivar val: validation image folder (or None).
-    :ivar cbr: channel bandwidth ratio; :ivar snr: training SNR spec (:class:`SnrSpec` text).
+    :ivar task: the registered task (``None``: the default task).
+    :ivar data: training data (folder or file); :ivar val: validation data (or None).
+    :ivar snr: training SNR spec (:class:`SnrSpec` text).
     :ivar config: named model config; :ivar overrides: model config overrides (``--set``).
     :ivar channel: registered channel name; :ivar channel_params: its parameters.
-    :ivar steps: optimizer steps; :ivar batch: images per step; :ivar crop: square crop side.
+    :ivar steps: optimizer steps; :ivar batch: items per step.
     :ivar lr: peak learning rate of AdamW; :ivar weight_decay: AdamW decoupled decay.
     :ivar warmup: linear warm-up steps, then cosine decay to ``lr * min_lr_ratio``.
-    :ivar clip: gradient-norm clip (<= 0: off); :ivar loss: ``"mse"`` or ``"ms_ssim"``.
-    :ivar resize: short side (px) the training images are resized to once, in memory
-        (``None``: full resolution).
-    :ivar val_crop: center-crop side of validation images; :ivar val_count: how many.
+    :ivar clip: gradient-norm clip (<= 0: off); :ivar loss: a registered loss.
+    :ivar val_count: how many validation items.
     :ivar val_snrs: SNRs (dB) of the final validation written to the card.
     :ivar val_every: steps between progress validations (at the middle val SNR).
     :ivar save_every: steps between resume-file saves.
     :ivar max_minutes: wall-clock cap; training stops early (and says so in the card)
         when the run has taken this long (None: no cap).
+    :ivar options: the task's training options (an instance of its ``train_options``
+        dataclass; ``None``: its defaults).
     """
 
     system: str
     data: str
     out: str
-    task: str = "image"
+    task: str | None = None
     val: str | None = None
-    cbr: float = 1 / 16
     snr: str = "0:20"
     config: str = "small"
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -103,7 +106,6 @@ class TrainConfig:
     channel_params: dict[str, Any] = field(default_factory=dict)
     steps: int = 1000
     batch: int = 8
-    crop: int = 64
     lr: float = 1e-4
     weight_decay: float = 1e-4
     warmup: int = 100
@@ -111,8 +113,6 @@ class TrainConfig:
     clip: float = 1.0
     loss: str = "mse"
     seed: int = 0
-    resize: int | None = 512
-    val_crop: int = 256
     val_count: int | None = None
     val_snrs: tuple[float, ...] = (0.0, 5.0, 10.0, 15.0, 20.0)
     val_every: int = 500
@@ -122,10 +122,16 @@ class TrainConfig:
     max_minutes: float | None = None
     device: str = "cpu"
     resume: bool = False
+    options: Any = None
 
     def __post_init__(self) -> None:
+        from linksim.core.task import default_task_name, get_task
+
+        self.task = self.task or default_task_name()
+        if self.options is None:
+            self.options = get_task(self.task).train_options()
         SnrSpec.parse(self.snr)
-        for key in ("steps", "batch", "crop", "val_crop", "val_every", "save_every", "log_every"):
+        for key in ("steps", "batch", "val_every", "save_every", "log_every"):
             if int(getattr(self, key)) < 1:
                 raise LinksimError(f"{key}={getattr(self, key)}: must be a positive integer")
         if self.warmup < 0 or self.lr <= 0:
@@ -160,18 +166,44 @@ class TrainConfig:
             parts += ["--val-count", str(self.val_count)]
         return shlex.join(parts)
 
+    @classmethod
+    def from_flat(cls, **values: Any) -> "TrainConfig":
+        """A config from one flat set of keywords: the loop's fields, and the task's
+        options (e.g. ``cbr``, ``crop`` of the image task) by their names."""
+        from linksim.core.task import default_task_name, get_task
+
+        task = values.get("task") or default_task_name()
+        options = get_task(task).train_options
+        own = {f.name for f in fields(cls)} - {"options"}
+        theirs = {f.name for f in fields(options)}
+        unknown = sorted(set(values) - own - theirs)
+        if unknown:
+            raise LinksimError(f"{unknown[0]}: not a training option of task {task!r}; its "
+                               f"options: {', '.join(sorted(theirs)) or 'none'}")
+        return cls(**{k: v for k, v in values.items() if k in own},
+                   options=options(**{k: v for k, v in values.items() if k in theirs}))
+
+    def _fields(self) -> Iterator[tuple[str, Any]]:
+        """(name, default) of every flat field: the loop's, then the task options'."""
+        for f in (*fields(self), *fields(self.options)):
+            if f.name != "options":
+                yield f.name, (f.default_factory() if f.default_factory is not MISSING
+                               else f.default)
+
     def as_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        """Every field, flat (the task's options beside the loop's)."""
+        d = {k: v for k, v in asdict(self).items() if k != "options"}
+        d.update(asdict(self.options))
         d["val_snrs"] = list(self.val_snrs)
         return d
 
     def check_resumable(self, saved: dict[str, Any]) -> None:
         """Raise naming the first field that differs from the interrupted run's."""
         mine = self.as_dict()
-        for f in fields(self):
-            if f.name in FREE_ON_RESUME or (f.name not in saved and mine[f.name] == f.default):
+        for name, default in self._fields():
+            if name in FREE_ON_RESUME or (name not in saved and mine[name] == default):
                 continue  # free, or a field added since the run started, at its default
-            if saved.get(f.name) != mine[f.name]:
-                raise LinksimError(f"--resume: {f.name} is {mine[f.name]!r} but the interrupted "
-                                   f"run used {saved.get(f.name)!r}; use the same value or "
+            if saved.get(name) != mine[name]:
+                raise LinksimError(f"--resume: {name} is {mine[name]!r} but the interrupted "
+                                   f"run used {saved.get(name)!r}; use the same value or "
                                    "start afresh without --resume")

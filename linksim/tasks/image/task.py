@@ -6,14 +6,38 @@ per real source value, ``n = round(cbr * 3 H W)`` per image).
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 import torch
 
 from linksim.base.registry import TASKS
 from linksim.core.task import SNR_AXIS, Item, Task, check_channel_uses, ratio_axis, ratio_label
+from linksim.errors import LinksimError
 from linksim.tasks.image.system import num_channel_uses
 
+
+
+@dataclass
+class ImageTrainOptions:
+    """``linksim train`` options of image models.
+
+    :ivar cbr: channel bandwidth ratio the model is trained for.
+    :ivar crop: side (px) of the square training crops.
+    :ivar resize: short side (px) the training images are resized to once, in memory
+        (``None``: full resolution).
+    :ivar val_crop: center-crop side (px) of the validation images.
+    """
+
+    cbr: float = 1 / 16
+    crop: int = 64
+    resize: int | None = 512
+    val_crop: int = 256
+
+    def __post_init__(self) -> None:
+        for key in ("crop", "val_crop"):
+            if int(getattr(self, key)) < 1:
+                raise LinksimError(f"{key}={getattr(self, key)}: must be a positive integer")
 
 
 @TASKS.register("image")
@@ -57,23 +81,27 @@ class ImageTask(Task):
 
     val_metric = "psnr"
 
+    train_options = ImageTrainOptions
+
     def train_sampler(self, cfg: Any) -> Any:
         from linksim.tasks.image.training_data import PatchSampler
 
-        return PatchSampler(cfg.data, cfg.crop, cfg.resize)
+        return PatchSampler(cfg.data, cfg.options.crop, cfg.options.resize)
 
     def train_card(self, cfg: Any, train_items: int, val_items: int) -> dict[str, Any]:
         """CBR, crop side and the photographs (count, resize, validation crop)."""
-        return {"cbr": cfg.cbr, "cbr_label": ratio_label(cfg.cbr), "crop": cfg.crop,
+        o = cfg.options
+        return {"cbr": o.cbr, "cbr_label": ratio_label(o.cbr), "crop": o.crop,
                 "data": {"train": cfg.data, "train_images": train_items,
-                         "resize_short_side": cfg.resize, "val": cfg.val,
-                         "val_images": val_items, "val_crop": cfg.val_crop}}
+                         "resize_short_side": o.resize, "val": cfg.val,
+                         "val_images": val_items, "val_crop": o.val_crop}}
 
     def train_flags(self, cfg: Any) -> dict[str, Any]:
-        return {"cbr": ratio_label(cfg.cbr), "crop": cfg.crop, "val-crop": cfg.val_crop,
-                "resize": cfg.resize or 0}
+        o = cfg.options
+        return {"cbr": ratio_label(o.cbr), "crop": o.crop, "val-crop": o.val_crop,
+                "resize": o.resize or 0}
 
     def validation_batch(self, cfg: Any) -> torch.Tensor | None:
         from linksim.tasks.image.training_data import load_val
 
-        return load_val(cfg.val, cfg.val_crop, cfg.val_count) if cfg.val else None
+        return load_val(cfg.val, cfg.options.val_crop, cfg.val_count) if cfg.val else None
