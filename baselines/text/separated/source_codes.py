@@ -66,6 +66,11 @@ class SourceCode:
     name: ClassVar[str] = ""
     task: ClassVar[str] = "text"
 
+    @classmethod
+    def build(cls, train_file: str | None) -> "SourceCode":
+        """The code, fitted to the training split ``train_file`` where it learns from data."""
+        return cls()
+
     def encode(self, words: Sequence[str]) -> np.ndarray:
         raise NotImplementedError
 
@@ -159,6 +164,13 @@ class HuffmanWords(SourceCode):
         self.tree = heap[0][2]
 
     @classmethod
+    def build(cls, train_file: str | None) -> "HuffmanWords":
+        if train_file is None:
+            raise LinksimError(f"code={cls.name!r} needs the training split; set train = "
+                               "\"<folder>/train.txt\"")
+        return trained_huffman(str(train_file))
+
+    @classmethod
     def from_sentences(cls, sentences: Iterable[Sequence[str]]) -> "HuffmanWords":
         counts: Counter = Counter()
         n = 0
@@ -211,13 +223,14 @@ def trained_huffman(train_file: str) -> HuffmanWords:
     return HuffmanWords.from_sentences(line.split() for line in lines if line.strip())
 
 
+def source_code_names() -> list[str]:
+    """The registered text source codes."""
+    return [name for name, cls in CODECS.items("text")
+            if isinstance(cls, type) and issubclass(cls, SourceCode)]
+
+
 def get_code(name: str, train_file: str | None = None) -> SourceCode:
-    """The source code ``name`` (``huffman`` needs the training split's file)."""
-    if name == "huffman":
-        if train_file is None:
-            raise LinksimError("code=\"huffman\" needs the training split; set train = "
-                               "\"<folder>/train.txt\"")
-        return trained_huffman(str(train_file))
-    if name not in CODECS or name not in ("chars", "zlib"):
-        raise LinksimError(f"code={name!r}: choose one of huffman, chars, zlib")
-    return CODECS.get(name)()
+    """The registered source code ``name``, fitted to ``train_file`` where it learns."""
+    if name not in source_code_names():
+        raise LinksimError(f"code={name!r}: choose one of {', '.join(source_code_names())}")
+    return CODECS.get(name, "text").build(train_file)
