@@ -32,7 +32,7 @@ from pathlib import Path
 
 import torch
 
-import baselines.beamforming  # noqa: F401  (registers the peers)
+import linksim.baselines.beamforming  # noqa: F401  (registers the peers)
 import linksim.tasks.beamforming  # noqa: F401
 from linksim.channels.base import Link
 from linksim.base.registry import CHANNELS, SYSTEMS

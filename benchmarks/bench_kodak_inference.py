@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-import baselines.image  # noqa: F401  (registers the peers)
+import linksim.baselines.image  # noqa: F401  (registers the peers)
 import linksim.tasks.image  # noqa: F401
 from linksim.channels.base import Link
 from linksim.base.registry import CHANNELS, SYSTEMS

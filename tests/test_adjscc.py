@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from baselines.image.adjscc.gdn import GDN
-from baselines.image.adjscc.model import ADJSCC, AFModule
+from linksim.baselines.image.adjscc.gdn import GDN
+from linksim.baselines.image.adjscc.model import ADJSCC, AFModule
 from linksim.bench import bench
 from linksim.base.registry import CHANNELS, SYSTEMS
 from linksim.channels.base import Link

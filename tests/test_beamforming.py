@@ -8,7 +8,7 @@ import math
 import pytest
 import torch
 
-import baselines.beamforming  # noqa: F401  (registers the peers)
+import linksim.baselines.beamforming  # noqa: F401  (registers the peers)
 import linksim.tasks.beamforming  # noqa: F401
 from linksim import zoo
 from linksim.base.registry import CHANNELS, SYSTEMS

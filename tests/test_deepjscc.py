@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from baselines.image.deepjscc.model import paper_param_count
+from linksim.baselines.image.deepjscc.model import paper_param_count
 from linksim.base.registry import CHANNELS, SYSTEMS
 from linksim.tasks.image.system import num_channel_uses
 from linksim.channels.base import Link

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 
-from baselines.radiomap.fspl import FreeSpace
+from linksim.baselines.radiomap.fspl import FreeSpace
 from linksim.errors import LinksimError
 from linksim.tasks.radiomap.dataset import RadioMapSet, collate
 from linksim.tasks.radiomap.sensitivity import transmitter_sensitivity

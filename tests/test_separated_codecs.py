@@ -4,8 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from baselines.image.separated import codecs
-from baselines.image.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, heif_payload_spans,
+from linksim.baselines.image.separated import codecs
+from linksim.baselines.image.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, heif_payload_spans,
                                         pack_header, parse_header)
 from linksim.errors import LinksimError
 from linksim.base.registry import DATASETS

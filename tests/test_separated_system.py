@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from linksim.phy.mcs import MCS_TABLE
-from baselines.image.separated.system import Separated, codec_cache, to_uint8
+from linksim.baselines.image.separated.system import Separated, codec_cache, to_uint8
 from linksim.channels.base import Link
 from linksim.errors import LinksimError
 from linksim.tasks.image.metrics import psnr

@@ -8,9 +8,9 @@ import itertools
 import pytest
 import torch
 
-from baselines.image.swinjscc import SwinJSCC
-from baselines.image.swinjscc.attention import WindowAttention
-from baselines.image.swinjscc.blocks import SwinBlock
+from linksim.baselines.image.swinjscc import SwinJSCC
+from linksim.baselines.image.swinjscc.attention import WindowAttention
+from linksim.baselines.image.swinjscc.blocks import SwinBlock
 from linksim.channels.base import Link
 from linksim.errors import LinksimError
 from linksim.base.registry import CHANNELS, SYSTEMS

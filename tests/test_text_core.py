@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from baselines.text.separated.source_codes import FixedChars, HuffmanWords, Zlib
+from linksim.baselines.text.separated.source_codes import FixedChars, HuffmanWords, Zlib
 from linksim.errors import LinksimError
 from linksim.tasks.text.batch import Sentence, TextBatch
 from linksim.tasks.text.metrics import corpus_bleu, bleu_statistics, word_errors, wer, exact

@@ -10,7 +10,7 @@ from linksim.tasks.beamforming.structure import rzf
 from linksim.tasks.beamforming.system import BeamformingSystem
 from linksim.tasks.beamforming.wmmse import wmmse
 
-from baselines.beamforming.linear import NeedsKLessEqualM
+from linksim.baselines.beamforming.linear import NeedsKLessEqualM
 
 
 @SYSTEMS.register("wmmse")

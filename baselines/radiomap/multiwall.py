@@ -17,7 +17,7 @@ import math
 
 import torch
 
-from baselines.radiomap.fspl import distances_m, finish
+from linksim.baselines.radiomap.fspl import distances_m, finish
 from linksim.base.registry import SYSTEMS
 from linksim.errors import LinksimError
 from linksim.tasks.radiomap.system import RadioMapSystem

@@ -8,7 +8,7 @@ Every pluggable part registers itself under one lower-case name::
 
 Lookups import the built-in packages first (``linksim.channels``, ``linksim.phy``,
 ``linksim.mamba``, every task package under ``linksim.tasks`` and every sub-package
-of ``baselines``), so a new module in one of them is found without editing a list. ``linksim list`` prints every registry.
+of ``linksim.baselines``), so a new module in one of them is found without editing a list. ``linksim list`` prints every registry.
 
 Plugins: an installed package extends any registry through the entry-point group
 ``linksim.plugins`` (the pytest/Flake8 convention)::
@@ -32,7 +32,7 @@ from linksim.errors import UnknownName
 T = TypeVar("T")
 
 _DISCOVERY_PACKAGES = ("linksim.channels", "linksim.phy", "linksim.mamba", "linksim.tasks",
-                       "linksim.core.executors", "baselines")
+                       "linksim.core.executors", "linksim.baselines")
 #: the entry-point group through which installed packages register parts
 PLUGIN_GROUP = "linksim.plugins"
 BUILTIN = "linksim"
@@ -118,7 +118,7 @@ def _origin_of(obj: object) -> str:
     if _loading:
         return _loading[-1]
     module = getattr(obj, "__module__", "") or ""
-    if module.split(".")[0] in ("linksim", "baselines") or not module:
+    if module.split(".")[0] == "linksim" or not module:
         return BUILTIN
     return f"module {module}"
 

@@ -2,8 +2,10 @@
 
 Importing every part (torch, Sionna, the models) takes seconds; listing them should
 not. The catalog is a JSON snapshot of every registry, ``{kind: [[name, task, summary],
-...]}``, stamped with the SHA-1 of the source files it was built from (every ``.py`` of
-the ``linksim`` and ``baselines`` packages, by relative path and content).
+...]}``, stamped with a digest of the registration sites it was built from: every
+decorator that registers a part by name (``@SYSTEMS.register("uncoded")``,
+``@metric("psnr", ...)``) in the ``.py`` files of the ``linksim`` package, with its file.
+Adding, removing, renaming or moving a part changes the stamp; editing code does not.
 
 :func:`load` returns the shipped snapshot (``linksim/catalog.json``) or the user's cached
 one (``cache_dir("catalog")``) when its stamp matches the sources, and otherwise imports
@@ -24,7 +26,9 @@ from typing import Any
 from linksim.base.paths import cache_dir
 
 SHIPPED = Path(__file__).resolve().parents[1] / "catalog.json"
-_PACKAGES = ("linksim", "baselines")
+_PACKAGES = ("linksim", "linksim.baselines")
+#: a decorator whose first argument is a name: how every part registers itself
+_REGISTRATION = re.compile(r"""^[ \t]*@([\w.]+)\(\s*["']([^"']+)["']""", re.MULTILINE)
 
 
 def source_files() -> list[tuple[str, Path]]:
@@ -38,11 +42,15 @@ def source_files() -> list[tuple[str, Path]]:
     return sorted(out)
 
 
+def registrations() -> list[tuple[str, str, str]]:
+    """``(file, decorator, name)`` of every registration site, sorted."""
+    return sorted((rel, deco, name) for rel, path in source_files()
+                  for deco, name in _REGISTRATION.findall(path.read_text(encoding="utf-8")))
+
+
 def source_digest() -> str:
-    h = hashlib.sha1()
-    for name, path in source_files():
-        h.update(name.encode() + b"\0" + path.read_bytes() + b"\0")
-    return h.hexdigest()
+    """SHA-1 of the registration sites (the catalog's stamp)."""
+    return hashlib.sha1(json.dumps(registrations()).encode()).hexdigest()
 
 
 #: LaTeX in ``:math:`` roles -> plain text, in this order

@@ -3,6 +3,6 @@
 - :mod:`.gdn`: generalized divisive normalization with Ballé's reparametrization.
 - :mod:`.model`: the AF module, the encoder/decoder stacks, the system ``"adjscc"``.
 """
-from baselines.image.adjscc.model import ADJSCC
+from linksim.baselines.image.adjscc.model import ADJSCC
 
 __all__ = ["ADJSCC"]

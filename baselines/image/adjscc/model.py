@@ -27,7 +27,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from baselines.image.adjscc.gdn import GDN
+from linksim.baselines.image.adjscc.gdn import GDN
 from linksim.tasks.image.hierarchical import LatentJSCC
 from linksim.base.registry import SYSTEMS
 

@@ -37,7 +37,7 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from baselines.image.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, pack_header,
+from linksim.baselines.image.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, pack_header,
                                         parse_header)
 from linksim.phy.envelope import McsEnvelope
 from linksim.phy.bicm import CRC_BITS, BitTrueLink, CodeBlocks

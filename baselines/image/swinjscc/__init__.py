@@ -4,6 +4,6 @@
 - :mod:`.blocks`: the Swin block and stage.
 - :mod:`.system`: the registered system ``"swinjscc"``.
 """
-from baselines.image.swinjscc.system import SwinJSCC
+from linksim.baselines.image.swinjscc.system import SwinJSCC
 
 __all__ = ["SwinJSCC"]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from baselines.image.swinjscc.attention import WindowAttention
+from linksim.baselines.image.swinjscc.attention import WindowAttention
 from linksim.nn import ChannelMLP
 
 

@@ -30,7 +30,7 @@ from __future__ import annotations
 from functools import partial
 from typing import Any
 
-from baselines.image.swinjscc.blocks import SwinStage
+from linksim.baselines.image.swinjscc.blocks import SwinStage
 from linksim.tasks.image.hierarchical import HierarchicalDecoder, HierarchicalEncoder, LatentJSCC
 from linksim.base.registry import SYSTEMS
 

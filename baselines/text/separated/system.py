@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from baselines.text.separated.source_codes import get_code
+from linksim.baselines.text.separated.source_codes import get_code
 from linksim.channels.base import CSI, Link
 from linksim.base.paths import shared_data
 from linksim.base.registry import SYSTEMS
