@@ -19,7 +19,7 @@ import torch
 from torch.profiler import ProfilerActivity, profile
 
 from linksim.bench import DTYPES, _Pass
-from linksim.core.registry import CHANNELS, SYSTEMS
+from linksim.base.registry import CHANNELS, SYSTEMS
 
 
 def main() -> int:

@@ -30,7 +30,7 @@ if TYPE_CHECKING:  # the heavy modules load when a function runs
     from linksim.core.compare import PairedDifference
     from linksim.core.metric import Metric
     from linksim.core.record import Record
-    from linksim.scenario.config import Scenario
+    from linksim.core.scenario import Scenario
 
 #: what the table, comparison, plot and report functions read: a results folder, a
 #: :class:`Results`, or records
@@ -46,7 +46,7 @@ def load_scenario(source: str | Path | Mapping[str, Any],
         defaults to ``"scenario"``).
     :param overrides: ``{"stop.max_items": 4, "systems.0.label": "A"}`` (values as Python
         objects), or ``["stop.max_items=4"]`` as ``linksim run --set`` takes them.
-    :returns: the typed :class:`~linksim.scenario.config.Scenario`; a bad key raises
+    :returns: the typed :class:`~linksim.core.scenario.Scenario`; a bad key raises
         :class:`~linksim.errors.LinksimError` naming it and the fix.
     """
     from linksim.scenario.parse import (_apply_overrides, load_scenario as load_file, set_key,
@@ -106,7 +106,7 @@ def run(scenario: "Scenario | str | Path | Mapping[str, Any]", output: str | Pat
     """Run a scenario as ``linksim run`` does: the same records, the same resume (finished
     points are reused), the same folder lock.
 
-    :param scenario: a :class:`~linksim.scenario.config.Scenario`, or what
+    :param scenario: a :class:`~linksim.core.scenario.Scenario`, or what
         :func:`load_scenario` takes.
     :param output: results folder (default: the scenario's ``output``).
     :param fresh: recompute every point; ``append``: add to records of another seed or
@@ -119,7 +119,7 @@ def run(scenario: "Scenario | str | Path | Mapping[str, Any]", output: str | Pat
     """
     from linksim.core.executors import make_executor
     from linksim.core.runner import Runner
-    from linksim.scenario.config import Scenario
+    from linksim.core.scenario import Scenario
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)

@@ -17,10 +17,11 @@ rank  packages                                         may also import
 6     ``linksim.tasks.<task>``                          never another task
 7     ``linksim.baselines.<task>``                      its task; never another baseline
 8     ``linksim.training``
-9     ``linksim.plots``, ``linksim.bench``,
-      ``linksim.report``
-10    ``linksim.api``
-11    ``linksim.cli``, ``linksim.__main__``            __main__: cli
+9     ``linksim.plots``, ``linksim.tables``,
+      ``linksim.bench``
+10    ``linksim.reports``
+11    ``linksim.api``
+12    ``linksim.cli``, ``linksim.__main__``            __main__: cli
 ====  ===============================================  ====================================
 
 Floors of one rank do not import each other, except as the last column says.
@@ -37,8 +38,8 @@ RANKS = {"linksim": 0, "linksim.errors": 0, "linksim.base": 0,
          "linksim.channels": 1, "linksim.nn": 1, "linksim.phy": 2, "linksim.mamba": 2,
          "linksim.zoo": 3, "linksim.core": 4, "linksim.scenario": 5, "linksim.tasks": 6,
          "linksim.baselines": 7, "linksim.training": 8, "linksim.plots": 9,
-         "linksim.bench": 9, "linksim.report": 9, "linksim.api": 10, "linksim.cli": 11,
-         "linksim.__main__": 11}
+         "linksim.tables": 9, "linksim.bench": 9, "linksim.reports": 10, "linksim.api": 11,
+         "linksim.cli": 12, "linksim.__main__": 12}
 #: (importer floor, imported floor) pairs of one rank that are allowed
 SIDEWAYS = {("linksim.phy", "linksim.channels"), ("linksim.mamba", "linksim.nn"),
             ("linksim.base", "linksim.errors"), ("linksim.__main__", "linksim.cli")}

@@ -24,7 +24,7 @@ from linksim.core.grid import Point
 from linksim.core.record import RECORDS, Record
 from linksim.base.registry import SYSTEMS
 from linksim.core.task import Task
-from linksim.scenario.config import Scenario
+from linksim.core.scenario import Scenario
 
 REUSE, COMPUTE, REFUSE = "reuse", "compute", "refuse"
 

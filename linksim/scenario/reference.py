@@ -3,7 +3,7 @@
 
 Every key :mod:`linksim.scenario.parse` accepts is listed: the top-level keys
 (:data:`~linksim.scenario.parse.TOP_KEYS`), ``[stop]`` (from
-:class:`~linksim.scenario.config.StopConfig`: type and default of each field), ``[metrics]``,
+:class:`~linksim.core.scenario.StopConfig`: type and default of each field), ``[metrics]``,
 ``[sweep]`` (each task's axes), ``[source]`` (each data set's constructor), ``[[channels]]``
 and ``[[systems]]`` (each registered part's constructor or ``scenario_keys``). Meanings come
 from :data:`MEANINGS` for the fixed keys (a test checks it covers exactly the keys parse.py
@@ -86,7 +86,7 @@ def _type_name(annotation: Any) -> str:
 
 def stop_rows() -> list[tuple[str, str, str, str]]:
     """``[stop]``: type and default from :class:`StopConfig`, meaning from :data:`MEANINGS`."""
-    from linksim.scenario.config import StopConfig
+    from linksim.core.scenario import StopConfig
 
     rows = []
     for f in dataclasses.fields(StopConfig):
