@@ -35,6 +35,9 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    from linksim.scenario.reading import read_toml
+
+    read_toml(args.scenario)  # a missing or malformed file fails before torch is imported
     from linksim.cli._live import LiveTable
     from linksim.core.executors import make_executor
     from linksim.core.record import read_records

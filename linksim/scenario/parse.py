@@ -15,6 +15,7 @@ from typing import Any, Sequence
 from torch import nn
 
 from linksim.errors import LinksimError, UnknownName
+from linksim.scenario.reading import ScenarioError, read_toml
 from linksim.base.registry import CHANNELS, DATASETS, METRICS, SYSTEMS, TASKS
 from linksim.core.task import Task, default_task_name, parse_range, parse_ratio
 from linksim.core.scenario import PartConfig, Scenario, SourceConfig, StopConfig
@@ -26,10 +27,6 @@ STOP_KEYS = ("max_items", "target_ci", "min_items", "batch_size", "repeats")
 DEVICES = ("cpu", "cuda", "auto")
 #: a grid larger than this needs ``--set max_points=...``-style intent: refuse it
 MAX_POINTS = 100_000
-
-
-class ScenarioError(LinksimError):
-    """A scenario file problem, located as ``file:line: key: message``."""
 
 
 class _Reader:
@@ -215,43 +212,9 @@ def set_key(raw: dict[str, Any], path: str, value: Any, what: str = "") -> str:
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
     """Read, override (``--set key=value``) and validate a scenario file."""
     path = Path(path)
-    try:
-        data = path.read_bytes()
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise ScenarioError(f"{path}:{line}: <file>: not UTF-8 text (byte 0x{data[exc.start]:02x}); "
-                            "save the file as UTF-8") from None
-    except OSError as exc:
-        raise ScenarioError(f"{path}: cannot read scenario ({exc.strerror}); "
-                            f"{_closest_hint(path)}") from None
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        m = re.search(r"line (\d+)", str(exc))
-        raise ScenarioError(f"{path}:{m.group(1) if m else 1}: invalid TOML: {exc}") from None
+    raw, text = read_toml(path)
     overridden = _apply_overrides(raw, overrides)
     return validate(raw, path, text, overridden)
-
-
-def _closest_hint(path: Path) -> str:
-    """``did you mean: a, b`` naming the scenario files nearest to ``path`` by name (those
-    under ./scenarios and the repository's scenarios/), else ``check the path``."""
-    import difflib
-
-    from linksim.base.paths import REPO
-
-    known: dict[str, Path] = {}
-    for root in (Path("scenarios"), REPO / "scenarios"):
-        for f in sorted(root.rglob("*.toml")) if root.is_dir() else []:
-            try:
-                shown = f.resolve().relative_to(Path.cwd().resolve())
-            except ValueError:
-                shown = f
-            known.setdefault(str(shown), f)
-    by_name = [k for k in known if Path(k).name == path.name]
-    close = by_name or difflib.get_close_matches(str(path), list(known), n=3, cutoff=0.5)
-    return f"did you mean: {', '.join(close)}" if close else "check the path"
 
 
 def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "",
