@@ -138,7 +138,7 @@ def dry_run(scenario: "Scenario | str | Path | Mapping[str, Any]",
     ``refuse``, and ``refusal``, the one-line error the run would stop with (or ``None``).
     Reads the folder's records, not the scenario's data."""
     from linksim.core.runner import Runner
-    from linksim.scenario.config import Scenario
+    from linksim.core.scenario import Scenario
 
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
