@@ -267,7 +267,8 @@ def train(system: str, data: str | Path, out: str | Path, **options: Any) -> dic
         from linksim.core.task import get_task
 
         options["loss"] = get_task(options["task"]).default_loss
-    return run_training(TrainConfig(system=system, data=str(data), out=str(out), **options))
+    return run_training(TrainConfig.from_flat(system=system, data=str(data), out=str(out),
+                                              **options))
 
 
 def build_system(name: str, task: str | None = None, **params: Any):

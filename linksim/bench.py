@@ -73,15 +73,10 @@ def bench(system: str, size: int = 256, config: str | None = None,
         torch.set_num_threads(int(threads))
     from linksim.core.task import default_task_name, get_task
 
-    spec = get_task(task or default_task_name())
-    cls = SYSTEMS.get(system, spec.name)
-    built = set(spec.build_kwargs({a.name: 0.0 for a in spec.axes}))  # axes systems take
-    axes = {k: v for k, v in {**spec.bench_axes, **params}.items() if k in built}
-    kwargs = {**{k: v for k, v in params.items() if k not in built}, **axes,
-              **({"config": config} if config is not None else {})}
-    dev = torch.device(device)
-    model = cls(**kwargs).eval().to(dev)
-    channel = None if spec.bench_channel is None else CHANNELS.get(spec.bench_channel)().to(dev)
+    spec, dev = get_task(task or default_task_name()), torch.device(device)
+    model, axes = _build(system, spec, config, dev, params)
+    model.eval()
+    channel = _channel(spec, dev)
     torch.manual_seed(0)
     x = spec.example_batch(size)
     x = x.to(dev) if hasattr(x, "to") else x
@@ -158,19 +153,25 @@ def latency_vs_length(blocks: dict[str, nn.Module], lengths: list[int], dim: int
 DTYPES = {"fp32": None, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
-def _build(system: str, task: str, config: str | None, cbr: float, dev: torch.device,
-           params: dict[str, Any]) -> nn.Module:
-    from linksim.core.task import get_task
+def _build(system: str, spec: Any, config: str | None, dev: torch.device,
+           params: dict[str, Any]) -> tuple[nn.Module, dict[str, float]]:
+    """``system`` of the task ``spec`` on ``dev``, built at the task's ``bench_axes``
+    updated by the axis values among ``params`` (the rest are constructor parameters);
+    returns the model and the axis values."""
+    built = set(spec.build_kwargs({a.name: 0.0 for a in spec.axes}))  # axes systems take
+    axes = {k: v for k, v in {**spec.bench_axes, **params}.items() if k in built}
+    kwargs = {**{k: v for k, v in params.items() if k not in built}, **axes,
+              **({"config": config} if config is not None else {})}
+    return SYSTEMS.get(system, spec.name)(**kwargs).to(dev), axes
 
-    cls, spec = SYSTEMS.get(system, task), get_task(task)
-    kwargs = dict(params, **({"config": config} if config is not None else {}))
-    if any(a.name == "cbr" for a in spec.axes):
-        kwargs["cbr"] = cbr
-    return cls(**kwargs).to(dev)
+
+def _channel(spec: Any, dev: torch.device) -> nn.Module | None:
+    """The task's ``bench_channel`` on ``dev`` (``None``: the task times no channel)."""
+    return None if spec.bench_channel is None else CHANNELS.get(spec.bench_channel)().to(dev)
 
 
-def side_by_side(systems: list[str], task: str = "image", config: str | None = None,
-                 cbr: float = 1 / 48, size: int = 256, batches: tuple[int, ...] = (1,),
+def side_by_side(systems: list[str], task: str | None = None, config: str | None = None,
+                 size: int = 256, batches: tuple[int, ...] = (1,),
                  dtypes: tuple[str, ...] = ("fp32",), device: str = "cpu", repeats: int = 5,
                  train_steps: int = 0, train_batch: int = 8, train_size: int = 64,
                  snr_db: float = 10.0, threads: int | None = None,
@@ -180,7 +181,8 @@ def side_by_side(systems: list[str], task: str = "image", config: str | None = N
     machine whose load changes affects all alike, and the ratio to the first system is the
     median of the per-repeat ratios (paired).
 
-    :param systems: registered systems of ``task`` (the first is the reference of the ratios).
+    :param systems: registered systems of ``task`` (the first is the reference of the ratios),
+        built at the task's ``bench_axes`` updated by the axis values among ``params``.
     :param batches: batch sizes of the inference passes; :param dtypes: ``fp32``, ``bf16``,
         ``fp16`` (autocast on ``device``; parameters stay float32).
     :param train_steps: timed optimizer steps per system (0: no training timing); a step is
@@ -193,17 +195,17 @@ def side_by_side(systems: list[str], task: str = "image", config: str | None = N
 
     if threads:
         torch.set_num_threads(int(threads))
-    from linksim.core.task import get_task
+    from linksim.core.task import default_task_name, get_task
 
     bad = [name for name in dtypes if name not in DTYPES]
     if bad:
         from linksim.errors import LinksimError
 
         raise LinksimError(f"--dtype {bad[0]!r}: choose from {', '.join(DTYPES)}")
-    spec, dev, params = get_task(task), torch.device(device), params or {}
-    channel = CHANNELS.get("awgn")().to(dev)
+    spec, dev, params = get_task(task or default_task_name()), torch.device(device), params or {}
+    channel = _channel(spec, dev)
     sync = torch.cuda.synchronize if dev.type == "cuda" else (lambda: None)
-    models = {s: _build(s, task, config, cbr, dev, params) for s in systems}
+    models = {s: _build(s, spec, config, dev, params)[0] for s in systems}
 
     def timed(fn) -> float:
         sync()

@@ -63,4 +63,4 @@ def test_every_shipped_card_names_the_command_that_builds_its_model(cid):
     built = {**cls.configs[cfg.config], **cfg.overrides}
     as_lists = {k: list(v) if isinstance(v, tuple) else v for k, v in built.items()}
     assert as_lists == card["config"]
-    assert cfg.cbr == card["cbr"] and cfg.steps == card.get("planned_steps", card["steps"])
+    assert cfg.options.cbr == card["cbr"] and cfg.steps == card.get("planned_steps", card["steps"])

@@ -40,7 +40,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(main=main)
 
 
-def side_by_side_main(args: argparse.Namespace, task: str, cbr: float) -> int:
+def side_by_side_main(args: argparse.Namespace, task: str, axes: dict[str, float]) -> int:
     """``--against``: latency (batches x dtypes) and training steps/s of several systems."""
     from linksim.bench import side_by_side
     from linksim.errors import LinksimError
@@ -51,11 +51,11 @@ def side_by_side_main(args: argparse.Namespace, task: str, cbr: float) -> int:
     except ValueError:
         raise LinksimError(f"--batch {args.batch!r}: expected whole numbers like 1,16") from None
     systems = [args.system] + [s for s in args.against.split(",") if s]
-    r = side_by_side(systems, task=task, config=args.config, cbr=cbr, size=args.size, batches=batches,
+    r = side_by_side(systems, task=task, config=args.config, size=args.size, batches=batches,
                      dtypes=tuple(args.dtype.split(",")), device=args.device, repeats=args.repeats,
                      train_steps=args.train_steps, train_batch=args.train_batch,
                      train_size=args.train_size, snr_db=args.snr, threads=args.threads,
-                     params=parse_sets(args.sets))
+                     params={**axes, **parse_sets(args.sets)})
     if args.json:
         print(json.dumps(r))
         return 0
@@ -94,7 +94,7 @@ def main(args: argparse.Namespace) -> int:
     from linksim.base.registry import SYSTEMS
 
     if args.against:
-        return side_by_side_main(args, task, cbr)
+        return side_by_side_main(args, task, axes)
     check = getattr(SYSTEMS.get(args.system, task), "check_example_size", None)
     if check is not None:  # e.g. a radio-map network whose poolings need a multiple
         check(args.size, args.config, **parse_sets(args.sets))
