@@ -109,7 +109,7 @@ def fit_on_training_maps(root: str | None = None, every: int = 8) -> dict[str, f
             "data": str(data.root)}
 
 
-if __name__ == "__main__":  # python -m baselines.radiomap.multiwall [data-set folder]
+if __name__ == "__main__":  # python -m linksim.baselines.radiomap.multiwall [data-set folder]
     import json
     import sys
 

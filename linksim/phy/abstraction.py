@@ -3,7 +3,7 @@ r"""Physical-layer abstraction: BLER tables and effective-SNR mapping.
 A :class:`BlerTable` holds the block error rate of one (MCS, k, n) code block
 versus :math:`E_s/N_0` on AWGN, measured once with the bit-true chain
 (:func:`simulate_table`) and cached as JSON: first the tables shipped in
-``baselines/separated/data/bler_tables.json``, then
+``linksim/phy/data/bler_tables.json``, then
 ``$LINKSIM_CACHE/bler`` (default ``~/.cache/linksim/bler``), else simulated and added to
 that cache under a file lock (several workers of a parallel run may add tables at once).
 
