@@ -17,14 +17,13 @@ from dataclasses import asdict
 import torch
 
 from linksim.base.paths import cache_dir
+from linksim.tasks.beamforming.reference import DEFAULTS, reference
 from linksim.tasks.beamforming.downlink import Downlink, energy_efficiency
 
 _memory: dict[str, float] = {}
 
 
 def _keys(x: Downlink) -> list[str]:
-    from linksim.tasks.beamforming.reference import DEFAULTS
-
     extra = [x.r_min] if x.r_min > 0 else []
     common = json.dumps([asdict(x.cell), DEFAULTS, *extra], sort_keys=True).encode()
     h = x.h.detach().cpu().to(torch.complex128).contiguous()
@@ -60,8 +59,6 @@ def store(x: Downlink, values: torch.Tensor) -> None:
 def reference_ee(x: Downlink) -> torch.Tensor:
     """[B] float64 EE (bit/J) of the reference ``ee_opt`` on the instances of ``x`` (NaN
     where the per-user minimum rate ``x.r_min`` is infeasible)."""
-    from linksim.tasks.beamforming.reference import reference
-
     keys = _keys(x)
     missing = [k for k in keys if k not in _memory]
     con = _db() if missing else None
