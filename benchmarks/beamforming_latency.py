@@ -35,9 +35,9 @@ from pathlib import Path
 
 import torch
 
-import baselines.beamforming  # noqa: F401  (registers the peers)
+import linksim.baselines.beamforming  # noqa: F401  (registers the peers)
 import linksim.tasks.beamforming  # noqa: F401
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.tasks.beamforming.cell import Cell, dbm_to_w
 from linksim.tasks.beamforming.drops import Drops
 from linksim.tasks.beamforming.features import graph_features

@@ -19,7 +19,7 @@
 #  env.txt: GPU, driver, torch / CUDA / Triton / nvcc versions
 #  [triton] triton_cases.json: the interpreter test cases compiled on the GPU (values and every
 #     gradient against the float64 reference: CSI-ReST both modes, bf16/fp16, GSSM orders);
-#     test_scan_cuda.txt: the chunked backend on CUDA (tests/test_scan.py)
+#     test_scan_cuda.txt: the chunked backend on CUDA (tests/mamba/test_scan.py)
 #  [scan] scan_fp32/bf16.txt/json: scan forward and forward+backward at L = 1024, 4096, 16384
 #     (B=1, D=256, N=16, CSI-ReST on): triton and chunked in fp32, triton in bf16;
 #     scan_blocks_*.txt: the Triton kernel at L = 16384 with other chunk/channel blocks
@@ -27,7 +27,7 @@
 #     fp32 and bf16) and training steps/s, interleaved in one run (linksim bench --against)
 #  [profile] profile/: torch profiler summaries of the paper config, inference and training step
 #  [mamba] mamba_build.log; test_scan_mamba.txt (mamba-ssm's kernel, backend cuda, against the
-#     reference, tests/test_scan.py) and scan_mamba_fp32.txt/json (timed like [scan])
+#     reference, tests/mamba/test_scan.py) and scan_mamba_fp32.txt/json (timed like [scan])
 set -u -o pipefail
 cd "$(dirname "$0")/.."
 OUT=${OUT:-$PWD/gpu_check_out}
@@ -68,8 +68,8 @@ else
 fi
 
 if want triton; then
-    step triton_cases 150 "$OUT/triton_cases.json" python tests/triton_interpret_cases.py --device cuda
-    step test_scan_cuda 60 "$OUT/test_scan_cuda.txt" python -m pytest -q tests/test_scan.py -k chunked_on_cuda \
+    step triton_cases 150 "$OUT/triton_cases.json" python tests/mamba/triton_interpret_cases.py --device cuda
+    step test_scan_cuda 60 "$OUT/test_scan_cuda.txt" python -m pytest -q tests/mamba/test_scan.py -k chunked_on_cuda \
         -p no:cacheprovider
 fi
 if want scan; then
@@ -101,7 +101,7 @@ if [ -n "$build_pid" ]; then
     wait "$build_pid"; log "mamba-ssm build: exit $?"
     if [ -f "$MAMBA_DIR/selective_scan_cuda.so" ]; then
         export PYTHONPATH="$PYTHONPATH:$MAMBA_DIR"
-        step test_scan_mamba 40 "$OUT/test_scan_mamba.txt" python -m pytest -q tests/test_scan.py -k cuda_backend \
+        step test_scan_mamba 40 "$OUT/test_scan_mamba.txt" python -m pytest -q tests/mamba/test_scan.py -k cuda_backend \
             -p no:cacheprovider
         step scan_mamba 90 "$OUT/scan_mamba_fp32.txt" python benchmarks/bench_scan.py --device cuda \
             --dtype fp32 --backends cuda --lengths 1024 4096 16384 --reps 10 --json "$OUT/scan_mamba_fp32.json"

@@ -14,7 +14,7 @@ import argparse
 import json
 from pathlib import Path
 
-import baselines.beamforming  # noqa: F401
+import linksim.baselines.beamforming  # noqa: F401
 import linksim.tasks.beamforming  # noqa: F401
 from linksim.tables import markdown_tables
 from linksim.core.record import mean_ci, read_records

@@ -21,12 +21,12 @@ costs 10-25x; the polish costs about as much as the stage (0.03-0.08 s per insta
 K <= 6, 0.6 s at K = 30, 1.2 s at K = 50, M = 64, one loaded core) and meets the
 1e-10-tolerance Dinkelbach result to 2e-10 on small instances.
 
-Checked in ``tests/test_beamforming_reference.py`` against an independent 30-start
+Checked in ``tests/tasks/beamforming/test_beamforming_reference.py`` against an independent 30-start
 L-BFGS-B search over every W on tiny instances: within 1e-10 for K <= M; for K > M within
 1e-10 on 7 of 8 instances and 3.98% below on one (a local method: the starts do not
 cover every subset of served users). Since EE never decreases along a run and the
 polish keeps the better, the answer is at least as good as MRT, ZF, RZF and ZF-EE by
-construction, and as WMMSE sum rate on every instance tested (``tests/test_beamforming.py``).
+construction, and as WMMSE sum rate on every instance tested (``tests/tasks/beamforming/test_beamforming.py``).
 With per-user minimum rates the reference solves the constrained problem
 (:func:`reference`, :mod:`.qos`).
 """

@@ -11,7 +11,7 @@ from linksim.errors import LinksimError
 from linksim.tasks.radiomap.coverage import (LinkBudget, difference_curve, interpolate,
                                              metric_curve, verdict)
 
-GAUSSIAN = Path(__file__).resolve().parents[1] / "results/gaussian/gaussian_awgn"
+GAUSSIAN = Path(__file__).resolve().parents[3] / "results/gaussian/gaussian_awgn"
 
 
 def test_link_budget_by_hand():

@@ -10,7 +10,7 @@ import pytest
 import torch
 from scipy.optimize import minimize
 
-import baselines.beamforming  # noqa: F401
+import linksim.baselines.beamforming  # noqa: F401
 import linksim.tasks.beamforming  # noqa: F401
 from linksim.tasks.beamforming.cell import Cell
 from linksim.tasks.beamforming.downlink import energy_efficiency, power, rates

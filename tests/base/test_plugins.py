@@ -12,7 +12,7 @@ import pytest
 
 import linksim
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PLUGIN = '''
 import linksim
 from linksim.tasks.gaussian.systems import GaussianUncoded

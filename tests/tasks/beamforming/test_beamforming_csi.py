@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-import baselines.beamforming  # noqa: F401
+import linksim.baselines.beamforming  # noqa: F401
 import linksim.tasks.beamforming  # noqa: F401
-from linksim.core.registry import SYSTEMS
+from linksim.base.registry import SYSTEMS
 from linksim.errors import LinksimError
 from linksim.tasks.beamforming.metrics import ee_ratio
 

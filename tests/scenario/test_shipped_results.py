@@ -14,7 +14,7 @@ from linksim.core.record import RECORDS
 from linksim.core.runner import Runner
 from linksim.scenario import load_scenario
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SCENARIOS = sorted(p.relative_to(REPO) for p in (REPO / "scenarios").rglob("*.toml"))
 
 

@@ -11,7 +11,7 @@ from linksim.core.runner import Runner
 from linksim.scenario import load_scenario
 from linksim.zoo import list_checkpoints
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = {"point_id": str, "task": str, "system": str, "label": str, "params": dict,
           "channel": str, "channel_label": str, "axes": dict, "metrics": dict, "values": dict,
           "extra": dict, "count": int, "seed": int, "repeats": int, "identity": dict,

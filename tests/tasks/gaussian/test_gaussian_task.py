@@ -11,7 +11,7 @@ from linksim.core.compare import paired_differences
 from linksim.core.runner import Runner
 from linksim.scenario import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.fixture(scope="module")

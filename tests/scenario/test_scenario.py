@@ -9,7 +9,7 @@ from linksim.scenario.parse import ScenarioError
 from linksim.scenario import load_scenario
 from linksim.scenario.parse import parse_cbr, parse_snr
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_sweep_syntax():

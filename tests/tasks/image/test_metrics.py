@@ -48,7 +48,7 @@ def test_default_metric_is_the_tasks_first_recorded():
 
     from linksim.core.record import default_metric, read_records
 
-    records = read_records(Path(__file__).resolve().parents[1] / "results/image/div2k_rayleigh")
+    records = read_records(Path(__file__).resolve().parents[3] / "results/image/div2k_rayleigh")
     assert records and sorted(records[0].metrics) == ["ms_ssim", "psnr"]
     assert default_metric(records) == "psnr"
     for r in records:

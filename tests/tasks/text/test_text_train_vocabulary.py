@@ -13,7 +13,7 @@ from linksim.tasks.text.source import EuroparlSource, train_vocabulary
 from linksim.tasks.text.task import TextTask
 from linksim.tasks.text.vocab import SPECIALS, UNK, build_vocabulary
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[3]
 WEB = ROOT / "scenarios" / "text" / "data" / "web_sentences.txt"
 
 

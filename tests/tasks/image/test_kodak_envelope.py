@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1] / "results" / "image"
+ROOT = Path(__file__).resolve().parents[3] / "results" / "image"
 
 
 @pytest.mark.parametrize("folder", ["kodak_awgn", "kodak_rayleigh"])

@@ -10,7 +10,7 @@ from linksim.cli import main
 from linksim.core.runner import Runner
 from linksim.scenario import load_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_div2k_headline_scenario_reuses_every_committed_point(monkeypatch):
