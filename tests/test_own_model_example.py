@@ -20,6 +20,7 @@ EXAMPLE = ROOT / "examples" / "own_model"
 @pytest.mark.slow
 @pytest.mark.skipif(importlib.util.find_spec("own_model") is None,
                     reason="examples/own_model is not installed")
+@pytest.mark.slow
 def test_own_model_example_end_to_end_at_tiny_size(tmp_path):
     for name in ("run.sh", "scenario.toml"):
         shutil.copy(EXAMPLE / name, tmp_path / name)

@@ -33,6 +33,7 @@ def _installed_plugin(tmp: Path) -> Path:
     return tmp
 
 
+@pytest.mark.slow
 def test_entry_point_plugin_is_listed_with_its_origin_and_runs(tmp_path):
     path = _installed_plugin(tmp_path)
     env = {**os.environ, "PYTHONPATH": f"{path}{os.pathsep}{ROOT}",

@@ -1,6 +1,8 @@
 """``linksim list`` reads a catalog checked against the sources, without importing parts."""
 from __future__ import annotations
 
+import pytest
+
 import json
 import subprocess
 import sys
@@ -17,6 +19,7 @@ def test_shipped_catalog_is_current():
     assert shipped["digest"] == live["digest"], "run: python -m linksim.core.catalog"
 
 
+@pytest.mark.slow
 def test_list_imports_no_heavy_library(tmp_path):
     code = ("import sys\nfrom linksim.cli import main\nmain(['list'])\n"
             "print(sorted(m for m in ('torch', 'sionna', 'matplotlib') if m in sys.modules),"

@@ -106,6 +106,7 @@ def gaussian_serial(tmp_path_factory):
     return sc, records, [(p.describe(runner.task), e) for p, e in runner.failed]
 
 
+@pytest.mark.slow
 def test_two_workers_give_the_serial_records(gaussian_serial, tmp_path):
     sc, serial, failed = gaussian_serial
     runner, records = run(sc, tmp_path / "w2", make_executor(workers=2))
@@ -114,6 +115,7 @@ def test_two_workers_give_the_serial_records(gaussian_serial, tmp_path):
     assert {r.host for r in records} and runner.retried == 0
 
 
+@pytest.mark.slow
 def test_ray_gives_the_serial_records(gaussian_serial, tmp_path):
     ray = pytest.importorskip("ray")
     sc, serial, failed = gaussian_serial
@@ -126,6 +128,7 @@ def test_ray_gives_the_serial_records(gaussian_serial, tmp_path):
     assert [(p.describe(runner.task), e) for p, e in runner.failed] == failed
 
 
+@pytest.mark.slow
 def test_image_task_with_random_weights_matches_serial(tmp_path):
     """Randomly initialised weights are seeded per variant, so a worker that builds the
     model on its own gets the serial run's weights."""
@@ -151,6 +154,7 @@ class KillOneWorker(SilentReporter):
             self.killed = pid
 
 
+@pytest.mark.slow
 def test_a_killed_worker_loses_and_duplicates_nothing(tmp_path):
     sc = scenario(tmp_path, SLOW, "slow")
     _, serial = run(sc, tmp_path / "serial")
@@ -174,6 +178,7 @@ class StopAfter(SilentReporter):
             raise KeyboardInterrupt
 
 
+@pytest.mark.slow
 def test_interrupted_parallel_run_resumes(gaussian_serial, tmp_path):
     sc, serial, _ = gaussian_serial
     with pytest.raises(KeyboardInterrupt):
@@ -183,6 +188,7 @@ def test_interrupted_parallel_run_resumes(gaussian_serial, tmp_path):
     assert runner.reused == 4 and stable(records) == stable(serial)
 
 
+@pytest.mark.slow
 def test_cli_reports_each_failed_point_once_and_exits_1(tmp_path, capsys, monkeypatch):
     import linksim.scenario
 

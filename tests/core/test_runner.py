@@ -212,6 +212,7 @@ def test_a_second_run_reuses_records_and_fresh_recomputes(scenario_file, tmp_pat
     assert len(read_records(out)) == 8
 
 
+@pytest.mark.slow
 def test_two_concurrent_runs_into_one_folder_lose_and_duplicate_nothing(scenario_file, tmp_path):
     """The second run waits for the folder lock, then reuses what the first computed."""
     import subprocess

@@ -40,6 +40,7 @@ def results():
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_triton_matches_reference(results, name):
     _, case = CASES[name]

@@ -24,6 +24,7 @@ def block_errors(link: BitTrueLink, snr_db: float, blocks: int) -> int:
     return int((~ok).sum())
 
 
+@pytest.mark.slow
 def test_bler_waterfall_qpsk_half_rate():
     """Rate-1/2 QPSK, k = 4096: Shannon limit Es/N0 = 0 dB (eta = 1 bit/use).
     BLER <= 2% at 1.5 dB (0 or 1 error in 100 blocks; published 5G NR BG1 curves
@@ -64,6 +65,7 @@ def test_plan_too_small_is_an_error():
         CodeBlocks.plan(20, MCS_TABLE[0])
 
 
+@pytest.mark.slow
 def test_bicm_mi_against_closed_forms():
     snr = 10.0 ** (np.array([-10.0, 0.0, 10.0]) / 10)
     for m in (2, 4, 6):

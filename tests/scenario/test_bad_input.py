@@ -317,6 +317,7 @@ def test_bad_override_and_missing_file(tmp_path, capsys, monkeypatch):
     assert code == 2 and "absent.toml: cannot read scenario" in err[0]
 
 
+@pytest.mark.slow
 def test_process_exit_code_and_no_traceback(tmp_path):
     (tmp_path / "t.toml").write_text(CASES["wrong_type"][0])
     proc = subprocess.run([sys.executable, "-m", "linksim", "run", "t.toml"], cwd=tmp_path,

@@ -100,6 +100,7 @@ def tiny_instances() -> tuple[torch.Tensor, torch.Tensor]:
 @pytest.mark.parametrize("settings,gap", [({"tol": 1e-10, "outer": 3000, "polish": 0}, 1e-6),
                                           ({}, 1e-6), ({"polish": 0}, 1e-3)],
                          ids=["tight-dinkelbach", "defaults", "no-polish"])
+@pytest.mark.slow
 def test_reference_reaches_the_grid_optimum_at_m2_k2(settings, gap):
     """With its defaults (Dinkelbach to a per-step gain of 1e-5, then the L-BFGS polish)
     and with the Dinkelbach stage alone at tol 1e-10, the reference meets the grid optimum
@@ -133,6 +134,7 @@ def m64_batch():
     return x, designed("ee_opt", x, 64)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", HEURISTICS)
 def test_reference_is_at_least_every_baseline_on_every_instance(m64_batch, name):
     x, ref = m64_batch
@@ -141,6 +143,7 @@ def test_reference_is_at_least_every_baseline_on_every_instance(m64_batch, name)
     assert bool((ref.ee() >= out.ee() * (1 - 1e-9)).all()), (ref.ee() / out.ee()).tolist()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("cid", SHIPPED)
 def test_learned_systems_stay_near_the_reference(m64_batch, cid):
     """Not a guarantee: the reference is a local method, and the shipped GNNs beat it by up

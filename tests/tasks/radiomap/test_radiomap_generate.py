@@ -96,6 +96,7 @@ def clean(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 @needs_rt
 def test_generation_is_deterministic_and_resumes_after_a_kill(tmp_path, clean):
     killed = tmp_path / "killed"
