@@ -111,6 +111,7 @@ def test_constrained_reference_meets_the_constrained_multistart_optimum(k, m, r_
         assert gap <= GAP, (b, float(ee[b]), best, gap)
 
 
+@pytest.mark.slow
 def test_qos_metrics_score_feasible_instances_only():
     """Six drops at K = 4, M = 4 with a target some cannot meet: ee_ratio, qos_ee_ratio and
     qos_violation have one value per feasible instance, the same instances for every system;
