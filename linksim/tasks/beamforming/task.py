@@ -13,8 +13,6 @@ from __future__ import annotations
 
 from typing import Any, Sequence
 
-import torch
-
 from linksim.base.registry import TASKS
 from linksim.core.task import Axis, Item, Task, parse_counts, parse_range
 from linksim.errors import keyed
