@@ -76,3 +76,51 @@ def test_header_roundtrip():
 def test_unknown_codec_names_the_choices():
     with pytest.raises(LinksimError, match="heif"):
         get_codec("webp")
+
+
+def _budget_sweep(cache: CodecCache, img: np.ndarray) -> list[float]:
+    """Budgets from below the lowest to above the highest quality, between knob sizes."""
+    lo = cache.payload_bits(cache.codec.encode_file(img, cache.codec.qualities[0]))
+    hi = cache.payload_bits(cache.codec.encode_file(img, cache.codec.qualities[-1]))
+    return [float(b) for b in np.geomspace(0.8 * lo, 1.2 * hi, 13)]
+
+
+@pytest.mark.parametrize("name", [pytest.param("heif", marks=pytest.mark.slow), "jpeg"])
+def test_fit_chooses_the_binary_search_knob_with_fewer_encodes(name, tmp_path):
+    """The bracketed search (``fit``) against the binary search over the knob (``bisect``,
+    the rate control before it) on three images and the budgets of a sweep, each from a
+    cold cache: the same knob (or ``None``) for every budget, and no more encodes."""
+    images = [x.mul(255).round().byte().permute(1, 2, 0).numpy()
+              for x in DATASETS.get("samples")(crop=96, count=3)]
+    new = CodecCache(get_codec(name), root=tmp_path / "new")
+    old = CodecCache(get_codec(name), root=tmp_path / "old")
+    budgets = [_budget_sweep(new, img) for img in images]
+    for k in range(len(budgets[0])):       # the runner's order: one budget for every image
+        for img, bs in zip(images, budgets):
+            a, b = new.fit(img, bs[k]), old.bisect(img, bs[k])
+            assert (a and a[0]) == (b and b[0])
+    assert new.encodes <= old.encodes
+    assert 0 < new.encodes
+
+
+def test_fit_falls_back_to_bisect_on_a_non_monotone_rate(tmp_path):
+    """A codec whose size dips at one knob: the search sees it and decides by ``bisect``."""
+    class Dipping(codecs.ImageCodec):
+        name = "dipping"
+        qualities = tuple(range(20))
+
+        def version(self) -> str:
+            return "dipping-1"
+
+        def encode_file(self, img: np.ndarray, quality: int) -> bytes:
+            return bytes(100 * (quality + 1) if quality != 12 else 150)
+
+    img = np.zeros((4, 4, 3), np.uint8)
+    for budget in (8 * (8 + 150), 8 * (8 + 1250), 8 * (8 + 1700)):
+        new = CodecCache(Dipping(), root=tmp_path / "new")
+        old = CodecCache(Dipping(), root=tmp_path / "old")
+        for b in (8 * (8 + 1200), budget):   # a first budget makes the dip visible
+            a, c = new.fit(img, b), old.bisect(img, b)
+            assert (a and a[0]) == (c and c[0])
+    # at 150 bytes the highest knob that fits is the dip (12); the binary search says 0
+    assert new.fit(img, 8 * (8 + 150))[0] == 0
