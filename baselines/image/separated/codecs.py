@@ -43,7 +43,8 @@ image are ever not monotone, the plain binary search over the knob
 same knob on a monotone curve. Each (image, codec, version, knob)
 is encoded once and kept under ``$LINKSIM_CACHE/codecs`` (default
 ``~/.cache/linksim/codecs``), keyed by the SHA-256 of the image; files are replaced
-atomically, so workers of a parallel run may fill the cache at once.
+atomically under a per-file lock, so workers of a parallel run fill the cache at once
+and never encode the same file twice.
 """
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ from typing import Callable, ClassVar
 import numpy as np
 from PIL import Image
 
-from linksim.base.files import atomic_write
+from linksim.base.files import atomic_write, file_lock
 from linksim.base.paths import cache_dir
 from linksim.base.registry import CODECS
 from linksim.errors import LinksimError
@@ -343,12 +344,12 @@ class CodecCache:
         key = key or image_key(img)
         if (key, quality) not in self._files:
             path = self.root / key / f"q{quality}.bin"
-            if path.is_file():
-                data = path.read_bytes()
-            else:
-                data = self.codec.encode_file(img, quality)
-                self.encodes += 1
-                atomic_write(path, data)  # concurrent workers: last complete file wins
+            if not path.is_file():
+                with file_lock(path):     # workers of a parallel run encode each file once
+                    if not path.is_file():
+                        atomic_write(path, self.codec.encode_file(img, quality))
+                        self.encodes += 1
+            data = path.read_bytes()
             self._files[key, quality] = data
         return self._files[key, quality]
 

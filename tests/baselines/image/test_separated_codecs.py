@@ -124,3 +124,29 @@ def test_fit_falls_back_to_bisect_on_a_non_monotone_rate(tmp_path):
             assert (a and a[0]) == (c and c[0])
     # at 150 bytes the highest knob that fits is the dip (12); the binary search says 0
     assert new.fit(img, 8 * (8 + 150))[0] == 0
+
+
+def test_concurrent_caches_encode_each_file_once(image, tmp_path, monkeypatch):
+    """Two caches on one folder (as two workers of a parallel run) asking for the same
+    file at once: one encodes, the other waits for the lock and reads the file."""
+    import threading
+    import time
+
+    calls = []
+    real = codecs.JPEG.encode_file
+
+    def slow_encode(self, img, q):
+        calls.append(q)
+        time.sleep(0.3)
+        return real(self, img, q)
+
+    monkeypatch.setattr(codecs.JPEG, "encode_file", slow_encode)
+    caches = [CodecCache(get_codec("jpeg"), root=tmp_path) for _ in range(2)]
+    out = [None, None]
+    threads = [threading.Thread(target=lambda i=i: out.__setitem__(i, caches[i].file(image, 50)))
+               for i in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert calls == [50] and out[0] == out[1] and sum(c.encodes for c in caches) == 1
