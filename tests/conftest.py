@@ -1,9 +1,14 @@
 """Shared fixtures. Tests that need ../shared/data skip cleanly when it is absent."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+
+# `linksim run` without --workers runs one point per core in worker processes; the tests
+# call it in-process and serially unless they choose an executor (tests/core/test_parallel.py)
+os.environ.setdefault("LINKSIM_WORKERS", "1")
 
 SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 

@@ -24,10 +24,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
                    help="wait for another run writing to the same folder instead of refusing")
     p.add_argument("--workers", type=int, default=None, metavar="N",
                    help="run N grid points at once (local processes unless --executor ray; "
-                        "records are identical to a serial run)")
+                        "default: one per CPU core; records are identical to a serial run)")
+    p.add_argument("--threads", type=int, default=None, metavar="T",
+                   help="PyTorch threads per grid point (default 1: every executor and "
+                        "worker count gives bit-identical records; more threads change the "
+                        "last bits of float sums)")
     p.add_argument("--executor", default=None, metavar="NAME",
-                   help="where points run: serial, processes or ray (default: serial, or "
-                        "processes with --workers N > 1)")
+                   help="where points run: serial, processes or ray (default: processes "
+                        "with more than one worker, else serial)")
     p.add_argument("--address", default=None, metavar="auto|HOST:PORT",
                    help="with --executor ray: join this Ray cluster (default: a private "
                         "local instance)")
@@ -39,7 +43,7 @@ def main(args: argparse.Namespace) -> int:
 
     read_toml(args.scenario)  # a missing or malformed file fails before torch is imported
     from linksim.cli._live import LiveTable
-    from linksim.core.executors import make_executor
+    from linksim.core.executors import default_workers, make_executor
     from linksim.core.record import read_records
     from linksim.core.runner import Runner
     from linksim.plots import plot_records
@@ -48,7 +52,10 @@ def main(args: argparse.Namespace) -> int:
     from linksim.cli._signals import stop_like_ctrl_c
 
     scenario = load_scenario(args.scenario, args.overrides)
-    executor = make_executor(args.executor, args.workers, args.address)
+    workers = args.workers
+    if workers is None and args.executor in (None, "processes") and not args.dry_run:
+        workers = default_workers()  # one point per core (serial on one core)
+    executor = make_executor(args.executor, workers, args.address, args.threads)
     runner = Runner(scenario, output=args.out, fresh=args.fresh, append=args.append,
                     wait=args.wait, executor=executor)
     if args.dry_run:

@@ -93,3 +93,32 @@ class System(nn.Module):
         beside the metrics (e.g. ``lost`` for the separated chain).
         """
         raise NotImplementedError
+
+    # --- what the runner may reuse ------------------------------------------------------
+    def transmitter_axes(self) -> tuple[str, ...] | None:
+        """The task axes the transmitted signal depends on, or ``None`` (the default): it
+        may depend on every axis, the channel and the repeat, so nothing is reused.
+
+        A system that returns a tuple (e.g. ``("cbr",)`` for an encoder without channel
+        adaptation) promises that :meth:`send` of a batch gives the same result at every
+        grid point with the same constructor parameters and the same values of these axes,
+        on every channel and repeat, without touching any global random generator, and that
+        ``transmit(x, link)`` equals ``receive(send(x, link), link)``. The runner then
+        computes ``send`` once per batch and per value of these axes and reuses it across the
+        other axes (e.g. every SNR of a curve); records are identical either way. Never for
+        an encoder that adapts to the SNR or reads the channel state.
+        """
+        return None
+
+    def send(self, x: Any, link: Link | None) -> Any:
+        """The transmitter half of :meth:`transmit`: what goes on air for batch ``x``, with
+        whatever side information the receiver needs (systems that declare
+        :meth:`transmitter_axes`)."""
+        raise NotImplementedError(f"{type(self).__name__} declares transmitter_axes but "
+                                  "has no send")
+
+    def receive(self, sent: Any, link: Link | None) -> tuple[Any, dict[str, torch.Tensor]]:
+        """The rest of :meth:`transmit`: the channel and the receiver for what :meth:`send`
+        returned; ``(x_hat, extra)`` as :meth:`transmit`."""
+        raise NotImplementedError(f"{type(self).__name__} declares transmitter_axes but "
+                                  "has no receive")

@@ -11,7 +11,12 @@ computes depends on which points ran before in the same process or on their orde
 - every generator (Python, NumPy, PyTorch, Sionna) is reset to ``derive_seed(seed,
   point_id)`` before a point, for systems with private randomness;
 - a system variant is built with every generator reset to ``derive_seed(seed, "system",
-  variant)``, so randomly initialised weights are the same in every process.
+  variant)``, so randomly initialised weights are the same in every process;
+- a system that declares the axes its transmitter depends on
+  (:meth:`~linksim.core.system.System.transmitter_axes`) sends each batch once per value
+  of those axes; the other points of its curve reuse the signal
+  (:class:`~linksim.core.reuse.SentCache`) and draw the same channel as ever, since the
+  draws never depended on the transmitter.
 """
 from __future__ import annotations
 
@@ -27,6 +32,7 @@ from linksim.channels.base import Link
 from linksim.core.grid import Point
 from linksim.core.metric import get_metric
 from linksim.core.record import Record, rounded
+from linksim.core.reuse import SentCache
 from linksim.base.registry import CHANNELS, DATASETS, SYSTEMS
 from linksim.base.seeding import derive_seed, seed_everything
 from linksim.base.stats import Accumulator
@@ -84,10 +90,16 @@ def finite(name: str, values: list[float]) -> list[float]:
 
 
 class PointWorker:
-    """Builds a scenario's parts on first use and runs its grid points one at a time."""
+    """Builds a scenario's parts on first use and runs its grid points one at a time.
 
-    def __init__(self, scenario: Scenario) -> None:
+    :param reuse: reuse sent signals across points where systems allow it (records are the
+        same either way; ``False`` recomputes every transmission).
+    """
+
+    def __init__(self, scenario: Scenario, reuse: bool = True) -> None:
         self.scenario = scenario
+        self.reuse = reuse
+        self.sent = SentCache(None if reuse else 0)
         scenario.load_plugins()  # parts of the scenario's plugins, also in worker processes
         self.task = get_task(scenario.task)
         self.device = resolve_device(scenario.device)
@@ -123,9 +135,13 @@ class PointWorker:
             self._items = load_items(self.scenario, self.task)
         return self._items
 
+    def system_key(self, p: Point) -> str:
+        """The system variant of ``p``: name, resolved params and constructor axes."""
+        return stable_hash([p.system.name, p.params, self.task.build_kwargs(p.axes)])
+
     def system(self, p: Point):
         build = self.task.build_kwargs(p.axes)
-        key = stable_hash([p.system.name, p.params, build])
+        key = self.system_key(p)
         if key not in self._systems:
             seed_everything(derive_seed(self.scenario.seed, "system", key))
             try:
@@ -187,6 +203,20 @@ class PointWorker:
             self._channels[key] = channel.to(self.device)
         return self._channels[key]
 
+    def reused_key(self, p: Point, system: Any) -> tuple | None:
+        """What the signals ``system`` sends at ``p`` are kept under (its variant and the
+        values of the axes it declares), or ``None`` when they are not reused."""
+        axes = system.transmitter_axes() if self.reuse else None
+        if axes is None:
+            return None
+        unknown = [a for a in axes if a not in p.axes]
+        if unknown:
+            raise LinksimError(f"{type(system).__name__}.transmitter_axes names "
+                               f"{unknown[0]!r}, not an axis of task {self.task.name!r} "
+                               f"({', '.join(p.axes)})")
+        return (self.system_key(p), str(self.device),
+                tuple((a, p.axes[a]) for a in sorted(set(axes))))
+
     # --- one point --------------------------------------------------------------------
     def run(self, p: Point, progress: Progress | None = None) -> Record:
         """Simulate grid point ``p``: every batch of items, ``repeats`` times each, until
@@ -206,16 +236,24 @@ class PointWorker:
         extra: dict[str, Accumulator] = {}
         first, items_done = accs[self.metrics[0].name], 0
         snr_axis = task.snr_axis
+        reuse = self.reused_key(p, system)
         t0 = time.perf_counter()
         with torch.no_grad():
             for group in task.batches(items[:limit], sc.stop.batch_size):
                 x = task.to(task.collate([items[i] for i in group]), self.device)
+                sent = None
                 for r in range(sc.stop.repeats):
                     link = None if channel is None else Link(
                         channel, p.axes[snr_axis.name] if snr_axis else 0.0, len(group),
                         self.transmission_seeds(p, group, r), task.channel_shape(x, p.axes),
                         self.device, None if lengths is None else lengths(x, p.axes))
-                    x_hat, more = system.transmit(x, link)
+                    if reuse is None:
+                        x_hat, more = system.transmit(x, link)
+                    else:
+                        if sent is None:
+                            sent = self.sent.get((*reuse, tuple(group)),
+                                                 lambda: system.send(x, link))
+                        x_hat, more = system.receive(sent, link)
                     for m in self.metrics:
                         v = rounded(m(x, x_hat).cpu().tolist())
                         accs[m.name].add(v)

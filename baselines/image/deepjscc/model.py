@@ -29,7 +29,7 @@ from torch import nn
 from linksim.channels.base import CSI
 from linksim.nn import latent_to_symbols, symbols_to_latent
 from linksim.base.registry import SYSTEMS
-from linksim.tasks.image.system import num_channel_uses
+from linksim.tasks.image.system import SNR_FREE, num_channel_uses
 from linksim.tasks.image.systems.learned import LearnedSystem
 
 DOWNSAMPLE = 4  # two stride-2 layers
@@ -69,6 +69,9 @@ class DeepJSCC(LearnedSystem):
         self.encoder = _stack([3, *w, self.latent_channels], strides, kernel, False, nn.PReLU())
         self.decoder = _stack([self.latent_channels, *reversed(w), 3], strides[::-1], kernel, True,
                               nn.Sigmoid())
+
+    def transmitter_axes(self) -> tuple[str, ...]:
+        return SNR_FREE  # no SNR input: the symbols depend on the image and the CBR only
 
     @staticmethod
     def _padded(h: int, w: int) -> tuple[int, int]:

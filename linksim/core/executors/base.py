@@ -25,6 +25,9 @@ from linksim.errors import LinksimError
 
 #: tries of a point whose worker process dies (killed, out of memory, lost node)
 ATTEMPTS = 3
+#: PyTorch threads per point unless told otherwise: one, so records do not depend on the
+#: executor or the number of cores (float sums split over threads change the last bits)
+THREADS = 1
 
 
 class Sink(Protocol):
@@ -41,12 +44,18 @@ class Executor(ABC):
 
     :param workers: how many points run at once (``None``: the executor's default).
     :param address: where to run (a cluster address), for executors that have one.
+    :param threads: PyTorch threads of each point (``None``: :data:`THREADS`, one, so
+        every executor sums floats in the same order and gives bit-identical records).
     """
 
-    def __init__(self, workers: int | None = None, address: str | None = None) -> None:
+    def __init__(self, workers: int | None = None, address: str | None = None,
+                 threads: int | None = None) -> None:
         if workers is not None and workers < 1:
             raise LinksimError(f"--workers {workers}: must be at least 1")
+        if threads is not None and threads < 1:
+            raise LinksimError(f"--threads {threads}: must be at least 1")
         self.workers, self.address = workers, address
+        self.threads = threads or THREADS
 
     @abstractmethod
     def run(self, worker: PointWorker, points: Sequence[Point], sink: Sink) -> None:

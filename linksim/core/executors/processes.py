@@ -42,9 +42,9 @@ _queue: Any = None
 _worker: PointWorker | None = None
 
 
-def _init(scenario: Scenario, queue: Any) -> None:
+def _init(scenario: Scenario, queue: Any, threads: int = 1) -> None:
     global _scenario, _queue, _worker
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads)
     _scenario, _queue, _worker = scenario, queue, None
 
 
@@ -68,10 +68,13 @@ def _context() -> multiprocessing.context.BaseContext:
 
 @EXECUTORS.register("processes")
 class ProcessExecutor(Executor):
-    """``workers`` local processes (default: one per CPU core)."""
+    """``workers`` local processes (default: one per CPU core).
 
-    def __init__(self, workers: int | None = None, address: str | None = None) -> None:
-        super().__init__(workers, address)
+    Each runs PyTorch on ``threads`` threads (default one)."""
+
+    def __init__(self, workers: int | None = None, address: str | None = None,
+                 threads: int | None = None) -> None:
+        super().__init__(workers, address, threads)
         if address:
             raise LinksimError(f"--address {address}: only --executor ray takes an address")
         self.workers = workers or os.cpu_count() or 1
@@ -81,6 +84,8 @@ class ProcessExecutor(Executor):
         forkserver.ensure_running()
 
     def run(self, worker: PointWorker, points: Sequence[Point], sink: Sink) -> None:
+        if not points:
+            return
         ctx = self._ctx
         todo = dict(enumerate(points))
         deaths: Counter[int] = Counter()
@@ -106,7 +111,8 @@ class ProcessExecutor(Executor):
         worker died, or every point that was running when it broke if no worker is known
         to have died of its own."""
         pool = ProcessPoolExecutor(min(self.workers, len(todo)), mp_context=ctx,
-                                   initializer=_init, initargs=(scenario, queue))
+                                   initializer=_init,
+                                   initargs=(scenario, queue, self.threads))
         started: dict[int, int] = {}   # point index -> pid of the worker that started it
         processes: dict[int, Any] = {}
         broken, clean = False, False

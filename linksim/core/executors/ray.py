@@ -48,10 +48,11 @@ class _Outbox:
         self.actor.put_nowait.remote(item)
 
 
-def _point_task(run_id: str, scenario: Scenario, index: int, point: Point, queue: Any):
+def _point_task(run_id: str, scenario: Scenario, index: int, point: Point, queue: Any,
+                threads: int = 1):
     import torch
 
-    torch.set_num_threads(1)
+    torch.set_num_threads(threads)
     if run_id not in _workers:
         _workers.clear()  # one run's parts at a time
 
@@ -68,8 +69,9 @@ def _point_task(run_id: str, scenario: Scenario, index: int, point: Point, queue
 class RayExecutor(Executor):
     """Grid points as Ray tasks (one CPU each; one GPU each when ``device = "cuda"``)."""
 
-    def __init__(self, workers: int | None = None, address: str | None = None) -> None:
-        super().__init__(workers, address)
+    def __init__(self, workers: int | None = None, address: str | None = None,
+                 threads: int | None = None) -> None:
+        super().__init__(workers, address, threads)
         try:
             import ray  # noqa: F401
         except ImportError:
@@ -99,7 +101,7 @@ class RayExecutor(Executor):
         try:
             queue = Queue(actor_options={"num_cpus": 0})
             task = ray.remote(_point_task).options(
-                num_cpus=1, num_gpus=1 if worker.scenario.device == "cuda" else 0,
+                num_cpus=self.threads, num_gpus=1 if worker.scenario.device == "cuda" else 0,
                 max_retries=ATTEMPTS - 1, retry_exceptions=False)
             scenario, run_id = ray.put(worker.scenario), uuid.uuid4().hex
             todo = list(enumerate(points))
@@ -110,7 +112,8 @@ class RayExecutor(Executor):
             while todo or flight:
                 while todo and len(flight) < window:
                     index, point = todo.pop(0)
-                    flight[task.remote(run_id, scenario, index, point, queue)] = index
+                    flight[task.remote(run_id, scenario, index, point, queue,
+                                   self.threads)] = index
                 done, _ = ray.wait(list(flight), num_returns=1, timeout=POLL_S)
                 _drain(queue, sink)
                 for ref in done:

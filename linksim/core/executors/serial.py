@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import torch
+
 from linksim.core.executors.base import Executor, Sink, describe_error, worker_name
 from linksim.core.grid import Point
 from linksim.base.registry import EXECUTORS
@@ -23,15 +25,26 @@ class _DirectProgress:
 
 @EXECUTORS.register("serial")
 class SerialExecutor(Executor):
-    """Runs the points in order in this process, with the parts the driver built."""
+    """Runs the points in order in this process, with the parts the driver built.
 
-    def __init__(self, workers: int | None = None, address: str | None = None) -> None:
-        super().__init__(workers, address)
+    PyTorch runs on ``threads`` threads (the process's setting is restored afterwards)."""
+
+    def __init__(self, workers: int | None = None, address: str | None = None,
+                 threads: int | None = None) -> None:
+        super().__init__(workers, address, threads)
         if (workers or 1) > 1 or address:
             raise LinksimError("--executor serial runs one point at a time; drop --workers "
                                "and --address, or use --executor processes or ray")
 
     def run(self, worker: PointWorker, points: Sequence[Point], sink: Sink) -> None:
+        before = torch.get_num_threads()
+        torch.set_num_threads(self.threads)
+        try:
+            self._run(worker, points, sink)
+        finally:
+            torch.set_num_threads(before)
+
+    def _run(self, worker: PointWorker, points: Sequence[Point], sink: Sink) -> None:
         for index, point in enumerate(points):
             try:
                 record = worker.run(point, _DirectProgress(sink, index))

@@ -33,7 +33,7 @@ from linksim.channels.base import CSI
 from linksim.errors import LinksimError
 from linksim.nn import (ChannelModNet, PatchDivision, PatchEmbed, PatchMerging,
                                    latent_to_symbols, symbols_to_latent)
-from linksim.tasks.image.system import num_channel_uses
+from linksim.tasks.image.system import SNR_FREE, num_channel_uses
 from linksim.tasks.image.systems.learned import LearnedSystem
 
 StageFactory = Callable[[int, int], nn.Module]
@@ -73,6 +73,11 @@ class HierarchicalEncoder(nn.Module):
         self.merges = nn.ModuleList(PatchMerging(a, b) for (a, _), (b, _) in zip(pairs, pairs[1:]))
         self.modnet = ChannelModNet(pairs[-1][0]) if modnet else None
         self.head = nn.Conv2d(pairs[-1][0], latent, kernel_size=1)
+
+    @property
+    def uses_snr(self) -> bool:
+        """Whether the output depends on ``snr_db`` (CSI-ReST stages or a Channel ModNet)."""
+        return self.stage_snr or self.modnet is not None
 
     def forward(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
         state_snr = snr_db if self.stage_snr else None
@@ -160,6 +165,11 @@ class LatentJSCC(LearnedSystem):
     def latent_channels_for(cbr: float, factor: int) -> int:
         r""":math:`c = \lceil 6\,\mathrm{CBR}\,f^2 \rceil` (2 reals per complex use, 3 colours)."""
         return math.ceil(6 * cbr * factor ** 2 - 1e-9)
+
+    def transmitter_axes(self) -> tuple[str, ...] | None:
+        """The CBR alone when the encoder has no channel adaptation (its ``uses_snr`` is
+        false, e.g. MambaJSCC w/o CA, SwinJSCC w/o SA); else ``None`` (nothing reused)."""
+        return None if getattr(self.encoder, "uses_snr", True) else SNR_FREE
 
     def _padded(self, h: int, w: int) -> tuple[int, int]:
         """Padded (H', W'): the next multiples of the down-sampling factor ``f``."""

@@ -17,11 +17,18 @@ def num_channel_uses(cbr: float, shape: tuple[int, ...]) -> int:
     return max(1, round(cbr * c * h * w))
 
 
+#: :meth:`~linksim.core.system.System.transmitter_axes` of an image system whose encoder
+#: does not read the SNR: its symbols depend on the CBR (and the image) only
+SNR_FREE = ("cbr",)
+
+
 class ImageSystem(System):
     """Base of the image systems: ``cbr`` and the plain symbol pipeline.
 
     Subclasses implement :meth:`encode` and :meth:`decode`, or override
-    :meth:`transmit` when the chain is not a plain symbol pipeline.
+    :meth:`transmit` when the chain is not a plain symbol pipeline. One whose encoder
+    ignores the SNR returns :data:`SNR_FREE` from :meth:`transmitter_axes`, so the runner
+    encodes each image once per CBR and reuses the symbols at every SNR.
     """
 
     task: ClassVar[str] = "image"
@@ -42,5 +49,14 @@ class ImageSystem(System):
         raise NotImplementedError
 
     def transmit(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-        y, csi = link(self.encode(x, link.snr_db.to(x.device)))
-        return self.decode(y, csi, tuple(x.shape[-2:])), {}
+        return self.receive(self.send(x, link), link)
+
+    def send(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, tuple[int, int]]:
+        """The symbols of ``x`` and its (H, W)."""
+        return self.encode(x, link.snr_db.to(x.device)), tuple(x.shape[-2:])
+
+    def receive(self, sent: tuple[torch.Tensor, tuple[int, int]], link: Link
+                ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        z, shape = sent
+        y, csi = link(z)
+        return self.decode(y, csi, shape), {}

@@ -24,7 +24,7 @@ from linksim.channels.base import CSI, Link
 from linksim.errors import LinksimError
 from linksim.nn.symbols import latent_to_symbols, symbols_to_latent
 from linksim.base.registry import SYSTEMS
-from linksim.tasks.image.system import ImageSystem, num_channel_uses
+from linksim.tasks.image.system import SNR_FREE, ImageSystem, num_channel_uses
 
 
 @SYSTEMS.register("uncoded")
@@ -44,10 +44,18 @@ class Uncoded(ImageSystem):
         scale = math.sqrt(2.0 * self.cbr)
         return max(1, math.floor(h * scale + 1e-9)), max(1, math.floor(w * scale + 1e-9))
 
-    def transmit(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    def transmitter_axes(self) -> tuple[str, ...]:
+        return SNR_FREE  # a linear map of the pixels: no SNR at the transmitter
+
+    def send(self, x: torch.Tensor, link: Link | None = None):
+        """The symbols, the side information and (H, W) of ``x``."""
         z, side = self.encode(x)
+        return z, side, tuple(x.shape[-2:])
+
+    def receive(self, sent, link: Link) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        z, side, shape = sent
         y, csi = link(z)
-        return self.decode(y, csi, tuple(x.shape[-2:]), side), {}
+        return self.decode(y, csi, shape, side), {}
 
     def encode(self, x: torch.Tensor, snr_db: torch.Tensor | None = None
                ) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
