@@ -8,7 +8,9 @@ Transmitter, for the :math:`C` code blocks of one image (:class:`CodeBlocks`)::
 (unused trailing channel uses carry scrambled zeros). Receiver: the equalized
 :math:`\hat x_i = g_i x_i + e_i` is rescaled to :math:`\hat x_i / g_i` with noise
 variance :math:`N^{\mathrm{eff}}_{0,i}/g_i^2`, demapped to LLRs (exact APP), descrambled
-and decoded by Sionna's BP decoder with CRC-aided early stopping: every
+and decoded by Sionna's BP algorithm (``LDPC5GDecoder``: flooding, boxplus-phi, LLRs
+clipped at 20; run by :class:`~linksim.phy.ldpc_bp.DegreeGroupedBP` on Sionna's graph)
+with CRC-aided early stopping: every
 ``check_every`` iterations the blocks whose CRC holds leave the batch.
 A block is lost when its CRC fails after ``num_iter`` iterations.
 """
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 
 import torch
 
+from linksim.phy.ldpc_bp import DegreeGroupedBP
 from linksim.phy.mcs import MCS
 from linksim.channels.base import CSI
 from linksim.errors import LinksimError
@@ -103,10 +106,14 @@ class BitTrueLink:
     :param check_every: iterations between CRC checks (early stopping).
     :param cn_update: Sionna check-node update (``"boxplus-phi"`` exact, ``"minsum"``).
     :param chunk: code blocks decoded together.
+    :param sionna_bp: decode with Sionna's ``LDPC5GDecoder`` itself (the reference the
+        tests and benchmarks compare with) instead of :class:`~linksim.phy.ldpc_bp.DegreeGroupedBP`,
+        the same algorithm (always for a ``cn_update`` other than ``"boxplus-phi"``).
     """
 
     def __init__(self, blocks: CodeBlocks, num_iter: int = 20, check_every: int = 4,
-                 cn_update: str = "boxplus-phi", chunk: int = 32) -> None:
+                 cn_update: str = "boxplus-phi", chunk: int = 32, sionna_bp: bool = False
+                 ) -> None:
         from sionna.phy.fec.crc import CRCDecoder, CRCEncoder
         from sionna.phy.fec.ldpc import LDPC5GDecoder, LDPC5GEncoder
 
@@ -117,6 +124,8 @@ class BitTrueLink:
         self.encoder = LDPC5GEncoder(blocks.k, blocks.n)
         self.decoder = LDPC5GDecoder(self.encoder, cn_update=cn_update, hard_out=True,
                                      return_infobits=True, return_state=True)
+        if cn_update == "boxplus-phi" and not sionna_bp:
+            self.decoder = DegreeGroupedBP(self.decoder)
         self.num_iter, self.check_every, self.chunk = int(num_iter), int(check_every), int(chunk)
         self.iterations = 0  # BP iterations x blocks run (for profiling)
 
@@ -132,7 +141,7 @@ class BitTrueLink:
 
     def decode(self, llr: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """[..., n] LLRs -> (bits [..., k-24], ok [...] bool) by BP with CRC early stopping,
-        ``chunk`` blocks at a time (Sionna's decoder is memory-bound: per bit, batches of
+        ``chunk`` blocks at a time (the decoder is memory-bound: per bit, batches of
         16-32 blocks run faster than hundreds)."""
         shape = llr.shape[:-1]
         rows = llr.reshape(-1, llr.shape[-1]).split(self.chunk)
@@ -158,7 +167,7 @@ class BitTrueLink:
             ok[active] = crc_ok
             if done_iter < self.num_iter and crc_ok.any():
                 keep = ~crc_ok
-                state = state[keep]  # Sionna's v2c messages: [batch, edges]
+                state = state[keep]  # the decoder's v2c messages: [batch, edges]
                 active = active[keep]
         return bits, ok
 
