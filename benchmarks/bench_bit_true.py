@@ -1,12 +1,12 @@
 """Bit-true time per 768x512 image: Sionna's LDPC decoder against the degree-grouped one
 (a benchmark, not a test).
 
-    python benchmarks/bench_bit_true.py [--images 2] [--repeats 3]
+    python benchmarks/bench_bit_true.py [--images 1] [--repeats 3]
 
 The ``separated`` system in ``mode="bit_true"`` sends Kodak images (``../shared/data/kodak``,
-768x512) over AWGN at CBR 1/16 and 1/48 with a low, a mid and a high MCS, each at an SNR
-where every block decodes (1.5 dB above the MCS's Shannon limit), and at CBR 1/16 also in
-the waterfall (0.7 dB above). The same system runs with Sionna's ``LDPC5GDecoder``
+768x512) over AWGN at CBR 1/16 with a low, a mid and a high MCS at an SNR where every
+block decodes (1.5 dB above the MCS's Shannon limit), and with the mid MCS also at CBR 1/48
+and in the waterfall (0.7 dB above). The same system runs with Sionna's ``LDPC5GDecoder``
 (``BitTrueLink(sionna_bp=True)``, the chain before) and with
 :class:`~linksim.phy.ldpc_bp.DegreeGroupedBP` (the default), alternating per repeat on the
 same images and channel draws (paired): seconds per image of ``transmit`` (codec cache
@@ -35,8 +35,8 @@ from linksim.phy.mcs import get_mcs
 
 ROOT = Path(__file__).resolve().parents[1]
 KODAK = ROOT / ".." / "shared" / "data" / "kodak"
-CASES = ([(cbr, mcs, 1.5) for cbr in ("1/16", "1/48") for mcs in ("qpsk-1/3", "16qam-1/2", "64qam-5/6")]
-         + [("1/16", mcs, 0.7) for mcs in ("qpsk-1/3", "16qam-1/2", "64qam-5/6")])
+CASES = ([("1/16", mcs, 1.5) for mcs in ("qpsk-1/3", "16qam-1/2", "64qam-5/6")]
+         + [("1/48", "16qam-1/2", 1.5), ("1/16", "16qam-1/2", 0.7)])
 
 
 def system(cbr: float, mcs: str, sionna_bp: bool, shape: tuple[int, ...]):
@@ -48,7 +48,7 @@ def system(cbr: float, mcs: str, sionna_bp: bool, shape: tuple[int, ...]):
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--images", type=int, default=2)
+    ap.add_argument("--images", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "bit_true" / "per_image.json")
     args = ap.parse_args()

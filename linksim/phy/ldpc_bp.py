@@ -23,7 +23,7 @@ What differs is the memory layout only. Sionna pads every node to the largest de
 (19 on base graph 1: the CN tensors are twice the edges and the VN tensors four times)
 and moves the messages through padded gathers and masked scatters. Here the edges are
 stored twice, grouped by CN degree and by VN degree, each group a dense
-``[batch, nodes, degree]`` block, so each node's sums and sign products are plain
+``[batch, degree, nodes]`` block, so each node's sums and sign products are plain
 reductions, and one permutation gather moves the messages between the two orders each
 half iteration. ``exp`` is evaluated once per :math:`\phi`. The results equal Sionna's up
 to the order of float32 additions (``tests/phy/test_ldpc_bp.py``).
@@ -39,25 +39,32 @@ _PHI_MIN, _PHI_MAX = 8.5e-8, 16.635532   # Sionna's float32 clamp inside phi
 
 
 class _Groups:
-    """Edges of one side (CN or VN) ordered by (node degree, node): dense per degree."""
+    """Edges of one side (CN or VN) grouped by node degree: group ``d`` is a dense
+    ``[d, nodes]`` block (slot-major: the ``j``-th edge of every node of the group, then
+    the ``j+1``-th), so a node's reduction adds ``d`` contiguous rows."""
 
     def __init__(self, node_of_edge: np.ndarray, num_nodes: int) -> None:
         deg = np.bincount(node_of_edge, minlength=num_nodes)
+        if deg.min() == 0:
+            raise LinksimError("LDPC graph with an unconnected node")
         nodes = np.argsort(deg, kind="stable")                    # nodes by degree, then index
         edges = np.argsort(node_of_edge, kind="stable")            # edges by node
         start = np.concatenate([[0], np.cumsum(deg)])
-        self.edge_order = np.concatenate([edges[start[v]:start[v + 1]] for v in nodes])
         self.node_order = nodes
         self.spans = []                                            # (edge a, edge b, node a, node b, degree)
-        e = v = 0
-        for d in np.unique(deg[nodes]):
-            count = int((deg == d).sum())
-            self.spans.append((e, e + count * int(d), v, v + count, int(d)))
-            e, v = e + count * int(d), v + count
+        order, slots, e, v = [], [], 0, 0
+        for d in np.unique(deg):
+            group = nodes[v: v + int((deg == d).sum())]
+            order.append((start[group][None, :] + np.arange(d)[:, None]).reshape(-1))
+            slots.append(np.tile(np.arange(v, v + group.size), d))
+            self.spans.append((e, e + group.size * int(d), v, v + group.size, int(d)))
+            e, v = e + group.size * int(d), v + group.size
+        self.edge_order = edges[np.concatenate(order)]
+        self.node_of_slot = np.concatenate(slots)                 # grouped node of each edge
 
     def views(self, flat: torch.Tensor) -> list[torch.Tensor]:
-        """[B, E] in this order -> one [B, nodes, degree] view per degree."""
-        return [flat[:, a:b].unflatten(1, (-1, d)) for a, b, _, _, d in self.spans]
+        """[B, E] in this order -> one [B, degree, nodes] view per degree."""
+        return [flat[:, a:b].unflatten(1, (d, -1)) for a, b, _, _, d in self.spans]
 
 
 class DegreeGroupedBP:
@@ -97,9 +104,7 @@ class DegreeGroupedBP:
         self.vn_to_cn = long(pos_in_vn[self.cn.edge_order])   # CN-ordered edge <- VN position
         self.cn_to_vn = long(pos_in_cn[self.vn.edge_order])   # VN-ordered edge <- CN position
         self.vn_order = long(self.vn.node_order)                  # grouped VN <- Sionna VN
-        self.vn_of_edge = long(np.repeat(np.arange(decoder.num_vns),
-                                         np.bincount(vn_idx, minlength=decoder.num_vns)
-                                         [self.vn.node_order]))   # grouped VN of each VN-ordered edge
+        self.vn_of_edge = long(self.vn.node_of_slot)              # grouped VN of each VN-ordered edge
         info = np.empty(decoder.num_vns, dtype=np.int64)
         info[self.vn.node_order] = np.arange(decoder.num_vns)
         self.info_pos = long(info[: self.k])                      # grouped position of info bit i
@@ -154,14 +159,14 @@ class DegreeGroupedBP:
         torch.copysign(self._one, sign, out=sign)
         p = self._phi(v2c.abs_(), out)                         # phi(|v2c|) -> out
         for pv, tv, sv in zip(self.cn.views(p), self.cn.views(v2c), self.cn.views(sign)):
-            torch.sub(pv.sum(-1, keepdim=True), pv, out=tv)    # extrinsic sums -> v2c
-            sv.mul_(sv.prod(-1, keepdim=True))
+            torch.sub(pv.sum(1, keepdim=True), pv, out=tv)     # extrinsic sums -> v2c
+            sv.mul_(sv.prod(1, keepdim=True))
         self._phi(v2c, out).mul_(sign).clamp_(-self.llr_max, self.llr_max)
 
     def _variable_nodes(self, c2v: torch.Tensor, ch: torch.Tensor, x: torch.Tensor) -> None:
         """[R, E] c2v in VN order -> v2c in place; ``x`` = clipped VN totals [R, VNs]."""
         for (_, _, a, b, _), cv in zip(self.vn.spans, self.vn.views(c2v)):
-            xs = torch.add(cv.sum(-1), ch[:, a:b], out=x[:, a:b])
-            torch.sub(xs.unsqueeze(-1), cv, out=cv)
+            xs = torch.add(cv.sum(1), ch[:, a:b], out=x[:, a:b])
+            torch.sub(xs.unsqueeze(1), cv, out=cv)
         c2v.clamp_(-self.llr_max, self.llr_max)
         x.clamp_(-self.llr_max, self.llr_max)
