@@ -328,6 +328,8 @@ class CodecCache:
 
     #: log2 of the payload growth per knob step, used before two sizes of an image are known
     PRIOR_SLOPE = 0.2
+    #: budgets whose latest answer starts the search on an image with no known size
+    HINTS = 64
 
     def __init__(self, codec: ImageCodec, root: Path | None = None) -> None:
         self.codec = codec
@@ -371,7 +373,10 @@ class CodecCache:
                 hi = i
         if lo > hi or not _monotone(sizes):
             return self.bisect(img, budget_bits)
-        self._hints[budget_bits] = lo
+        self._hints.pop(budget_bits, None)
+        self._hints[budget_bits] = lo                    # the latest answers, newest last
+        if len(self._hints) > self.HINTS:
+            self._hints.pop(next(iter(self._hints)))
         return None if lo < 0 else (qs[lo], self.file(img, qs[lo], key))
 
     def bisect(self, img: np.ndarray, budget_bits: float) -> tuple[int, bytes] | None:
