@@ -2,7 +2,8 @@
 committed ones.
 
     python benchmarks/bench_kodak_sweep.py run --label warm --out /tmp/kodak_warm [--workers 2]
-        [--cold] [--scenario scenarios/image/kodak_awgn.toml] [--set KEY=VALUE ...]
+        [--cold] [--systems separated,ideal] [--scenario scenarios/image/kodak_awgn.toml]
+        [--set KEY=VALUE ...]
     python benchmarks/bench_kodak_sweep.py report
 
 ``run`` times ``linksim run SCENARIO --out OUT --workers N --no-plots`` in a subprocess
@@ -11,7 +12,8 @@ the committed one of the same ``point_id`` in ``results/image/kodak_awgn`` (ever
 ``wall_time_s``), and writes ``benchmarks/results/kodak_sweep/LABEL.json``. ``--cold`` runs
 with an empty codec cache: ``LINKSIM_CACHE`` is a fresh folder holding a copy of every
 other cache kind (BLER tables, catalog) of the current one, so only the codec files are
-built again. ``report`` writes ``benchmarks/results/kodak_sweep.md`` from those JSON files.
+built again. ``--systems`` keeps only the systems of those names (e.g. the codec's, to
+time building its cache cold against warm). ``report`` writes ``benchmarks/results/kodak_sweep.md`` from those JSON files.
 """
 from __future__ import annotations
 
@@ -84,6 +86,18 @@ def codec_files(cache: Path) -> int:
     return sum(1 for p in root.rglob("*") if p.is_file()) if root.is_dir() else 0
 
 
+def keep_systems(text: str, names: list[str]) -> str:
+    """The scenario text with only the ``[[systems]]`` tables whose ``name`` is in
+    ``names`` (the tables after the systems, e.g. ``[metrics]``, kept)."""
+    head, _, rest = text.partition("\n[[systems]]")
+    body, sep, tail = rest.partition("\n[metrics]")
+    blocks = ["[[systems]]" + b for b in body.split("\n[[systems]]")]
+    kept = [b for b in blocks
+            if any(line.replace(" ", "") == f'name="{n}"' for n in names
+                   for line in b.splitlines())]
+    return "\n".join([head, *kept]) + sep + tail
+
+
 def git_head() -> str:
     try:
         return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
@@ -102,7 +116,12 @@ def run(args: argparse.Namespace) -> int:
         tmp = Path(tempfile.mkdtemp(prefix="linksim-cold-"))
         env["LINKSIM_CACHE"] = str(cold_cache(tmp / "cache"))
     cache = Path(env.get("LINKSIM_CACHE", home_cache()))
-    cmd = [sys.executable, "-m", "linksim", "run", str(args.scenario), "--out", str(out),
+    scenario = Path(args.scenario)
+    if args.systems:
+        part = Path(tempfile.mkdtemp(prefix="linksim-part-")) / scenario.name
+        part.write_text(keep_systems(scenario.read_text(), args.systems.split(",")))
+        scenario = part
+    cmd = [sys.executable, "-m", "linksim", "run", str(scenario), "--out", str(out),
            "--workers", str(args.workers), "--no-plots"]
     for item in args.set:
         cmd += ["--set", item]
@@ -117,7 +136,9 @@ def run(args: argparse.Namespace) -> int:
         shutil.rmtree(tmp, ignore_errors=True)
     new = read(out / "results.jsonl") if (out / "results.jsonl").exists() else {}
     result = {
-        "label": args.label, "command": " ".join(["linksim", *cmd[3:]]),
+        "label": args.label, "command": " ".join(["linksim", *cmd[3:]]).replace(
+            str(scenario), f"{args.scenario} (systems {args.systems} only)"
+            if args.systems else str(Path(args.scenario))),
         "cold_codec_cache": bool(args.cold), "exit_code": proc.returncode,
         "wall_s": round(wall, 1), "workers": args.workers, "git": git_head(),
         "codec_files_before": files_before, "codec_files_after": files_after,
@@ -182,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     r.add_argument("--scenario", default=str(ROOT / "scenarios/image/kodak_awgn.toml"))
     r.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     r.add_argument("--note", default="", help="a sentence for the report")
+    r.add_argument("--systems", default="", help="keep only the [[systems]] of these "
+                   "registered names (comma-separated; e.g. separated,ideal: the codec's)")
     r.set_defaults(fn=run)
     sub.add_parser("report").set_defaults(fn=report)
     args = ap.parse_args(argv)

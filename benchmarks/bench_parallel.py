@@ -72,43 +72,56 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     ap.add_argument("--no-reuse-baseline", action="store_true",
                     help="first a serial run that reuses no sent signal (the old runner)")
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="repeat serial and processes this many times, alternating (a load "
+                         "that changes meanwhile hits both alike); speedups within a round")
     ap.add_argument("--json", type=Path, default=None, help="also write the results here")
     ap.add_argument("--md", type=Path, default=None, help="also write a Markdown table here")
     args = ap.parse_args(argv)
     torch.set_num_threads(1)  # the serial run gets what each worker gets: one thread
     path = Path(args.scenario)
     runs: dict[str, tuple[float, list]] = {}
+    base: dict[str, str] = {}  # run -> the serial run of its round
     load = [os.getloadavg()[0]]
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        if args.no_reuse_baseline:
-            runs["serial, no reuse"] = timed_run(path, args.set, tmp / "serial0",
-                                                 make_executor("serial"), reuse_mb="0")
-        runs["serial"] = timed_run(path, args.set, tmp / "serial", make_executor("serial"))
-        runs[f"processes x{args.workers}"] = timed_run(
-            path, args.set, tmp / "processes", make_executor(workers=args.workers))
+        for k in range(1, args.rounds + 1):
+            tag = f" #{k}" if args.rounds > 1 else ""
+            names = []
+            if args.no_reuse_baseline:
+                names.append(f"serial, no reuse{tag}")
+                runs[names[-1]] = timed_run(path, args.set, tmp / f"serial0{k}",
+                                            make_executor("serial"), reuse_mb="0")
+            names.append(f"serial{tag}")
+            runs[names[-1]] = timed_run(path, args.set, tmp / f"serial{k}",
+                                        make_executor("serial"))
+            names.append(f"processes x{args.workers}{tag}")
+            runs[names[-1]] = timed_run(path, args.set, tmp / f"processes{k}",
+                                        make_executor(workers=args.workers))
+            base.update({n: f"serial{tag}" for n in names})
         if args.ray:
             import ray
             ray.init(num_cpus=args.workers, include_dashboard=False, log_to_driver=False)
             try:
                 runs[f"ray x{args.workers}"] = timed_run(
                     path, args.set, tmp / "ray", make_executor("ray"))
+                base[f"ray x{args.workers}"] = f"serial{tag}"
             finally:
                 ray.shutdown()
     load.append(os.getloadavg()[0])
-    serial_s, serial = runs["serial"]
+    serial = runs[next(iter(base.values()))][1]
     reference = stable(serial)
     rows, identical = [], True
     print(f"{path.name} {' '.join(args.set)}: {len(serial)} points, "
           f"{os.cpu_count()} CPUs ({platform.processor() or platform.machine()}), "
           f"torch {torch.__version__}")
-    print(f"{'executor':<16} {'wall s':>8} {'speedup':>8}  records")
+    print(f"{'executor':<20} {'wall s':>8} {'speedup':>8}  records")
     for name, (wall, records) in runs.items():
         same = stable(records) == reference
         identical &= same
         rows.append({"executor": name, "wall_s": round(wall, 2),
-                     "speedup": round(serial_s / wall, 3), "identical": same})
-        print(f"{name:<16} {wall:8.1f} {serial_s / wall:8.2f}  "
+                     "speedup": round(runs[base[name]][0] / wall, 3), "identical": same})
+        print(f"{name:<20} {wall:8.1f} {runs[base[name]][0] / wall:8.2f}  "
               f"{'identical to serial' if same else 'DIFFERENT from serial'}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
@@ -131,7 +144,10 @@ def markdown(path: Path, args, points: int, load: list[float], rows: list[dict])
              f"({platform.processor() or platform.machine()}), torch {torch.__version__}, "
              f"one PyTorch thread per point, load average {load[0]:.2f} at the start and "
              f"{load[1]:.2f} at the end (1 min). Speedup: over the serial run (which reuses "
-             "sent signals), all runs in one process one after the other.\n",
+             "sent signals) of the same round (`#k`: serial and processes alternate, so a "
+             "load that changes hits both); all runs in one process one after the other, "
+             "the first one also warming the process's caches. Records: compared with the "
+             "first serial run, every field but wall time and host.\n",
              "| run | wall s | speedup | records |", "|---|---:|---:|---|"]
     for r in rows:
         lines.append(f"| {r['executor']} | {r['wall_s']:.1f} | {r['speedup']:.2f} | "

@@ -1,11 +1,16 @@
-"""Local worker processes: :class:`concurrent.futures.ProcessPoolExecutor` on a fork server.
+"""Local worker processes: :class:`concurrent.futures.ProcessPoolExecutor`.
 
-Each worker process receives the scenario once (the pool's initializer), builds its own
-:class:`~linksim.core.worker.PointWorker` on its first point, runs PyTorch on one thread,
-and sends progress through a :class:`multiprocessing.managers.SyncManager` queue (a
-killed worker cannot leave that queue locked). Workers are forked from a fork server that
-has imported linksim once (:mod:`linksim.core.executors._preload`), so they start in
-milliseconds and no thread state of the driver is forked.
+Each worker process receives the scenario once (the pool's initializer), runs PyTorch on
+one thread (``threads``), and sends progress through a
+:class:`multiprocessing.managers.SyncManager` queue (a killed worker cannot leave that
+queue locked). On Linux the workers are forked from the driver after it checked the
+scenario, so they start with linksim imported and with the driver's
+:class:`~linksim.core.worker.PointWorker`: every system and channel already built, the
+source items already read (copy-on-write; nothing is loaded twice). Elsewhere they are
+forked from a fork server that has imported linksim once
+(:mod:`linksim.core.executors._preload`) and each builds its own PointWorker on its first
+point. A forked worker sets its own thread count before any work, so the driver's thread
+pool is never used in a worker.
 
 A worker that dies (killed, out of memory) breaks the pool: the pool is rebuilt and every
 unfinished point is submitted again. The death counts against the point whose worker died
@@ -18,6 +23,7 @@ from __future__ import annotations
 import multiprocessing
 from multiprocessing import forkserver
 import os
+import sys
 import queue as queues
 import signal
 from collections import Counter
@@ -40,12 +46,15 @@ POLL_S = 0.05
 _scenario: Scenario | None = None
 _queue: Any = None
 _worker: PointWorker | None = None
+#: the driver's PointWorker while its pool runs: what a worker forked from it inherits
+_inherited: PointWorker | None = None
 
 
 def _init(scenario: Scenario, queue: Any, threads: int = 1) -> None:
     global _scenario, _queue, _worker
     torch.set_num_threads(threads)
-    _scenario, _queue, _worker = scenario, queue, None
+    inherited = _inherited if _inherited is not None and _inherited.scenario is scenario else None
+    _scenario, _queue, _worker = scenario, queue, inherited
 
 
 def _this_worker() -> PointWorker:
@@ -60,9 +69,14 @@ def _run(index: int, point: Point):
 
 
 # --- the driver side -------------------------------------------------------------------
-def _context() -> multiprocessing.context.BaseContext:
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["linksim.core.executors._preload"])
+#: how workers start: forked from the driver on Linux, else from a preloaded fork server
+START_METHOD = "fork" if sys.platform.startswith("linux") else "forkserver"
+
+
+def _context(method: str | None = None) -> multiprocessing.context.BaseContext:
+    ctx = multiprocessing.get_context(method or START_METHOD)
+    if ctx.get_start_method() == "forkserver":
+        ctx.set_forkserver_preload(["linksim.core.executors._preload"])
     return ctx
 
 
@@ -78,17 +92,27 @@ class ProcessExecutor(Executor):
         if address:
             raise LinksimError(f"--address {address}: only --executor ray takes an address")
         self.workers = workers or os.cpu_count() or 1
-        # start the fork server now: it imports linksim (seconds) while the driver
-        # checks the scenario and computes the point ids
         self._ctx = _context()
-        forkserver.ensure_running()
+        if self._ctx.get_start_method() == "forkserver":
+            # start the fork server now: it imports linksim (seconds) while the driver
+            # checks the scenario and computes the point ids
+            forkserver.ensure_running()
 
     def run(self, worker: PointWorker, points: Sequence[Point], sink: Sink) -> None:
+        global _inherited
         if not points:
             return
         ctx = self._ctx
         todo = dict(enumerate(points))
         deaths: Counter[int] = Counter()
+        _inherited = worker if ctx.get_start_method() == "fork" else None
+        try:
+            self._rounds(ctx, worker, todo, deaths, sink)
+        finally:
+            _inherited = None
+
+    def _rounds(self, ctx, worker: PointWorker, todo: dict[int, Point],
+                deaths: Counter[int], sink: Sink) -> None:
         with ctx.Manager() as manager:
             queue = manager.Queue()
             while todo:
