@@ -1,7 +1,9 @@
 """The reference EE of each instance, computed once and cached (for the ``ee_ratio`` metric).
 
 An instance is identified by the SHA-256 of its exact channel bytes, its budget, the cell,
-the reference's settings and (when > 0) the per-user minimum rate, so the same drop, fades and budget give the same key in any
+the reference's settings, (when > 0) the per-user minimum rate and (K > M with every subset
+of served users scored: :func:`~.reference.enumerated_sizes`) those subset sizes, so the
+same drop, fades and budget give the same key in any
 run and for any system (the runner's common random numbers make them identical). Values
 live in memory and in ``$LINKSIM_CACHE/beamforming/reference_ee.sqlite``; missing
 instances of a batch are solved together by :func:`~.reference.reference` (vectorized).
@@ -17,7 +19,8 @@ from dataclasses import asdict
 import torch
 
 from linksim.base.paths import cache_dir
-from linksim.tasks.beamforming.reference import DEFAULTS, reference
+from linksim.tasks.beamforming.reference import (DEFAULTS, SUBSET_CAP, enumerated_sizes,
+                                                 reference)
 from linksim.tasks.beamforming.downlink import Downlink, energy_efficiency
 
 _memory: dict[str, float] = {}
@@ -25,6 +28,9 @@ _memory: dict[str, float] = {}
 
 def _keys(x: Downlink) -> list[str]:
     extra = [x.r_min] if x.r_min > 0 else []
+    sizes = enumerated_sizes(*x.h.shape[-2:])
+    if sizes:   # K > M with few subsets: the reference's extra starts change its answer
+        extra.append({"subsets": sizes, "cap": SUBSET_CAP})
     common = json.dumps([asdict(x.cell), DEFAULTS, *extra], sort_keys=True).encode()
     h = x.h.detach().cpu().to(torch.complex128).contiguous()
     p = x.p_max_w.detach().cpu().double()

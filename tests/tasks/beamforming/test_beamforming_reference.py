@@ -3,6 +3,7 @@ instances, K <= M and K > M (issue 30): scipy's L-BFGS-B over every W in the bud
 many random starts, with its own NumPy EE; no package code but the channel draws."""
 from __future__ import annotations
 
+import itertools
 import math
 
 import numpy as np
@@ -21,14 +22,12 @@ CELL = Cell()
 #: (K, M) of the tiny instances: K < M, K = M, K > M
 SHAPES = [(2, 3), (2, 2), (3, 4), (3, 2), (4, 2)]
 BUDGETS_DBM = (0.0, 20.0, 30.0, 40.0)
-#: K <= M: measured |gap| <= 1e-10 on every instance (the reference is converged and,
-#: here, global)
+#: K <= M and K > M: measured |gap| <= 1e-10 on every instance (the reference is converged
+#: and, here, global). For K > M this needs the starts over the best of every subset of
+#: served users (``SUBSET_CAP``): with only the M and M/2 strongest users as starts the
+#: reference stopped 3.98% below the optimum on one instance (K = 4, M = 2, 30 dBm: it
+#: served users 0 and 2, the optimum users 1 and 3)
 GAP = 1e-7
-#: K > M: measured within 1e-10 on 7 of 8 instances, 3.98% below on one (K = 4, M = 2,
-#: 30 dBm: it serves users 0 and 2, the optimum users 1 and 3): the reference is a local
-#: method, and for K > M its starts (RZF, MRT, ZF-EE over the M and M/2 strongest users)
-#: do not cover every subset of served users
-GAP_K_ABOVE_M = 0.05
 
 
 def tiny(k: int, m: int, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
@@ -76,15 +75,48 @@ def multistart(h: np.ndarray, p_max: float, starts: int = 30, seed: int = 0) -> 
 @pytest.mark.parametrize("k,m", SHAPES, ids=[f"K{k}M{m}" for k, m in SHAPES])
 def test_reference_meets_the_multistart_optimum(k, m):
     """Converged by default: within :data:`GAP` (relative) of the best of 30 independent
-    local searches on every instance with K <= M, within :data:`GAP_K_ABOVE_M` below it for
-    K > M; never above it by more than :data:`GAP` (the search then missed an optimum)."""
+    local searches on every instance, K <= M and K > M; never above it by more than
+    :data:`GAP` (the search then missed an optimum)."""
     h, p_max = tiny(k, m)
     ref = energy_efficiency(h, ee_opt(h, p_max, CELL), CELL)
     for b in range(len(h)):
         best = multistart(h[b].numpy(), float(p_max[b]), seed=b)
         gap = 1.0 - float(ref[b]) / best
-        assert gap <= (GAP if k <= m else GAP_K_ABOVE_M), (b, float(ref[b]), best, gap)
-        assert gap >= -GAP, (b, float(ref[b]), best, gap)
+        assert abs(gap) <= GAP, (b, float(ref[b]), best, gap)
+
+
+def zf_stream_gains(h: np.ndarray, users: tuple[int, ...]) -> np.ndarray:
+    """Gains a_k of unit-power ZF streams to ``users`` (the others off), in NumPy: ZF makes
+    the streams interference-free, so SINR_k = p_k a_k."""
+    sub = h[list(users)]
+    v = sub.conj().T @ np.linalg.inv(sub @ sub.conj().T)
+    return 1.0 / np.sum(np.abs(v) ** 2, axis=0)
+
+
+def best_zf_ee(a: np.ndarray, p_max: float) -> float:
+    """Best EE (bit/J) of streams with gains a over a grid of 2001 total powers up to
+    ``p_max`` (log-spaced over 8 decades), each split by water-filling (closed form)."""
+    inv = np.sort(1.0 / a)
+    total = p_max * np.logspace(-8, 0, 2001)
+    level = np.zeros_like(total)
+    for j in range(1, len(inv) + 1):             # j active streams where the level allows
+        cand = (total + inv[:j].sum()) / j
+        level = np.where(cand > inv[j - 1], cand, level)
+    p = np.maximum(level[:, None] - inv[None, :], 0.0)
+    ee = CELL.bandwidth_hz * np.log2(1.0 + p / inv).sum(-1) / (
+        p.sum(-1) / CELL.pa_efficiency + CELL.circuit_power_w)
+    return float(ee.max())
+
+
+def test_the_reference_serves_the_best_subset_when_k_above_m():
+    """K > M (K = 4, M = 2): the reference is at least as good as ZF with EE-optimal
+    powers over every subset of one or two served users (an independent NumPy search)."""
+    h, p_max = tiny(4, 2)
+    ref = energy_efficiency(h, ee_opt(h, p_max, CELL), CELL)
+    for b in range(len(h)):
+        best = max(best_zf_ee(zf_stream_gains(h[b].numpy(), users), float(p_max[b]))
+                   for n in (1, 2) for users in itertools.combinations(range(4), n))
+        assert float(ref[b]) >= best * (1.0 - 1e-9), (b, float(ref[b]), best)
 
 
 def test_the_reference_settings_are_the_converged_ones():
