@@ -4,7 +4,8 @@
 
 Reports
 
-1. LDPC BP decoding (Sionna ``LDPC5GDecoder``, boxplus-phi, 20 iterations max):
+1. LDPC BP decoding (Sionna's ``LDPC5GDecoder`` algorithm as run by
+   ``linksim.phy.ldpc_bp.DegreeGroupedBP``, boxplus-phi, 20 iterations max):
    information bits per second for k = 3840, rate 1/2, QPSK over AWGN, with
    and without CRC-aided early stopping, for several codeword batch sizes;
 2. images per second of the whole ``separated`` chain (codec cache warm: the
