@@ -14,6 +14,16 @@ from linksim.phy.ldpc_bp import DegreeGroupedBP
 from linksim.phy.mcs import get_mcs
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """One torch thread, as a sweep's worker runs (small per-node ops are several times
+    slower on two contended threads)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def _link(name: str, n: int, **kw) -> BitTrueLink:
     mcs = get_mcs(name)
     return BitTrueLink(CodeBlocks(mcs, n // mcs.num_bits_per_symbol, 1,
@@ -68,7 +78,7 @@ def test_bit_true_chain_equals_sionna_decoder(name, above_db):
     fast, ref = _link(name, 1200), _link(name, 1200, sionna_bp=True)
     snr = shannon_snr_db(get_mcs(name).efficiency) + above_db
     with isolated_rng(7), torch.no_grad():
-        bits, llr = _llrs(fast, snr, 32)
+        bits, llr = _llrs(fast, snr, 64)
         got, ok = fast.decode(llr)
         want, ok_ref = ref.decode(llr)
     err, err_ref = (~ok).double().flatten(), (~ok_ref).double().flatten()
