@@ -103,7 +103,9 @@ def main() -> None:
         parts += [f"## {title}", "", note, "", markdown_tables(records, metric, x, digits=2)]
     parts += ["## Latency vs K: GNN (graph attention) against GNN-Mamba", "",
               "benchmarks/beamforming_latency.py (results/beamforming/latency.json).", "",
-              generated("latency")]
+              generated("latency"),
+              "### Around the crossover, 41 paired calls per K "
+              "(results/beamforming/latency_crossover.json)", "", generated("latency_crossover")]
     parts += ["## The reference's gap to a multi-start search on tiny instances", "",
               "results/beamforming/reference_gap.py (results/beamforming/reference_gap.json).",
               "", generated("reference_gap")]
