@@ -16,6 +16,7 @@ A block is lost when its CRC fails after ``num_iter`` iterations.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -174,4 +175,16 @@ class BitTrueLink:
     def receive(self, y: torch.Tensor, csi: CSI) -> tuple[torch.Tensor, torch.Tensor]:
         """[B, n_cu] -> (bits [B, C, k-24], block_ok [B, C])."""
         return self.decode(self.llrs(y, csi))
+
+
+def shared_link(blocks: CodeBlocks, num_iter: int = 20) -> BitTrueLink:
+    """One :class:`BitTrueLink` per plan and iteration limit in this process, shared by every
+    system and grid point (building Sionna's encoder and decoder costs more than decoding a
+    short block; the chain keeps no state between calls but its ``iterations`` count)."""
+    return _shared_link(blocks, int(num_iter))
+
+
+@functools.lru_cache(maxsize=256)
+def _shared_link(blocks: CodeBlocks, num_iter: int) -> BitTrueLink:
+    return BitTrueLink(blocks, num_iter=num_iter)
 

@@ -40,7 +40,7 @@ import torch
 from linksim.baselines.image.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, pack_header,
                                         parse_header)
 from linksim.phy.envelope import McsEnvelope
-from linksim.phy.bicm import CRC_BITS, BitTrueLink, CodeBlocks
+from linksim.phy.bicm import CRC_BITS, BitTrueLink, CodeBlocks, shared_link
 from linksim.channels.base import Link
 from linksim.errors import LinksimError
 from linksim.base.registry import SYSTEMS
@@ -134,7 +134,7 @@ class Separated(McsEnvelope, _CodecSystem):
 
     def _link(self, blocks: CodeBlocks) -> BitTrueLink:
         if blocks.n_cu not in self._links:
-            self._links[blocks.n_cu] = BitTrueLink(blocks, num_iter=self.num_iter)
+            self._links[blocks.n_cu] = shared_link(blocks, num_iter=self.num_iter)
         return self._links[blocks.n_cu]
 
     def transmit(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:

@@ -35,7 +35,7 @@ from linksim.channels.base import CSI, Link
 from linksim.base.paths import shared_data
 from linksim.base.registry import SYSTEMS
 from linksim.errors import LinksimError
-from linksim.phy.bicm import BitTrueLink, CodeBlocks
+from linksim.phy.bicm import BitTrueLink, CodeBlocks, shared_link
 from linksim.phy.envelope import McsEnvelope
 from linksim.tasks.text.batch import TextBatch
 from linksim.tasks.text.system import Output, TextSystem
@@ -102,7 +102,7 @@ class SeparatedText(McsEnvelope, _CodedText):
     def _chain(self, n_cu: int) -> BitTrueLink | None:
         if n_cu not in self._chains:
             try:
-                self._chains[n_cu] = BitTrueLink(CodeBlocks.plan(n_cu, self.mcs),
+                self._chains[n_cu] = shared_link(CodeBlocks.plan(n_cu, self.mcs),
                                                  num_iter=self.num_iter)
             except LinksimError:  # fewer than 64 information bits: nothing is sent
                 self._chains[n_cu] = None
