@@ -137,3 +137,11 @@ def test_mcs_table_lookup():
     assert [e.efficiency for e in MCS_TABLE] == sorted(e.efficiency for e in MCS_TABLE)
     with pytest.raises(LinksimError, match="best"):
         get_mcs("256qam-1/2")
+
+
+def test_shared_link_is_one_chain_per_plan():
+    from linksim.phy.bicm import shared_link
+    plan = CodeBlocks.plan(600, get_mcs("16qam-1/2"))
+    assert shared_link(plan) is shared_link(CodeBlocks.plan(600, get_mcs("16qam-1/2")), num_iter=20)
+    assert shared_link(plan, num_iter=8) is not shared_link(plan)
+    assert shared_link(plan, num_iter=8).num_iter == 8
