@@ -70,7 +70,9 @@ class _Groups:
 class DegreeGroupedBP:
     """Drop-in for a Sionna ``LDPC5GDecoder`` built with ``hard_out=True``,
     ``return_infobits=True``, ``return_state=True``, ``cn_update="boxplus-phi"``, flooding and
-    no callbacks: ``decoder(llr, num_iter=..., msg_v2c=state) -> (bits [R, k], state)``.
+    no callbacks: ``decoder(llr, num_iter=..., msg_v2c=state) -> (bits [R, k], state)``; the
+    state is in this decoder's own edge order (resume it here, not in Sionna's decoder).
+    CPU tensors (the bit-true chain decodes on the CPU).
 
     :param decoder: the Sionna decoder whose graph, code and clipping are used.
     """
