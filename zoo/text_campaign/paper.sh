@@ -6,7 +6,7 @@
 # (about 5 epochs), validation BLEU-1 of 128 held-out sentences every 250 steps in the card.
 # The two run side by side, then "DeepSC + rx positions" on the same recipe; one thread each,
 # lowest priority, resumable:
-#     nohup zoo/text_campaign/paper.sh >> /work/notes/text27/paper.log 2>&1 &
+#     nohup zoo/text_campaign/paper.sh >> text_campaign.log 2>&1 &
 # (a stopped run leaves zoo/<id>.resume.pt; the same command continues it, on any device:
 # DEVICE=cuda runs on a GPU). Then the scenarios in zoo/text_campaign/scenarios/ go to
 # scenarios/text/ and run; python results/text/tables.py writes results/text/tables.md.

@@ -112,7 +112,8 @@ def collate(items: Sequence[RadioItem]) -> RadioBatch:
 class RadioMapSet:
     """The maps of one split of a data set written by ``linksim radiomap generate``.
 
-    :param root: the data-set folder (default: the committed CPU reference).
+    :param root: the data-set folder (``~`` expands to the home folder; default: the committed
+        CPU reference).
     :param split: ``"train"``, ``"val"``, ``"test"`` or ``"test_city"`` (disjoint layouts;
         ``test_city``: the tiles of a real city held out whole).
     :param count: the first ``count`` maps (sorted by id) or all.
@@ -123,7 +124,7 @@ class RadioMapSet:
     def __init__(self, root: str | None = None, split: str = "test", count: int | None = None
                  ) -> None:
         self.check_params({"split": split, "count": count})
-        self.root = Path(root) if root else DEFAULT_ROOT
+        self.root = Path(root).expanduser() if root else DEFAULT_ROOT
         if not (self.root / storage.CARD).is_file():
             raise LinksimError(f"root={str(self.root)!r}: no radio-map data set there; generate "
                                f"it with linksim radiomap generate --out {self.root}")

@@ -4,12 +4,12 @@
 # one budget: STEPS steps of BATCH maps (random dihedral symmetry each), AdamW lr 5e-4,
 # warm-up 30, weight decay 1e-4, clip 1, MSE of the normalized path gain, one CPU thread,
 # transmitter map dilated to 9 x 9 for every model. Run from the repository root:
-#   nohup nice -n 19 bash results/radiomap/seerlike/train.sh > /work/notes/radiomap_train.log 2>&1 &
+#   nohup nice -n 19 bash results/radiomap/seerlike/train.sh > radiomap_train.log 2>&1 &
 # The view of the training maps is rebuilt from the committed index when it is missing
 # (the maps must have been generated: see README.md for the generate command).
 set -euo pipefail
-ROOT=${ROOT:-../shared/data/radiomap/seerlike-256}
-VIEW=${VIEW:-../shared/data/radiomap/seerlike-256-train}
+ROOT=${ROOT:-$HOME/.cache/linksim/data/radiomap/seerlike-256}
+VIEW=${VIEW:-$HOME/.cache/linksim/data/radiomap/seerlike-256-train}
 STEPS=${STEPS:-100}
 BATCH=${BATCH:-4}
 HERE=results/radiomap/seerlike
@@ -26,7 +26,7 @@ common=(--task radiomap --data "$VIEW" --steps "$STEPS" --batch "$BATCH" --lr 5e
         --weight-decay 1e-4 --clip 1 --threads 1 --seed 0 --log-every 10 --save-every 25
         --resume if-saved --loss radiomap_mse)
 linksim train radiomamba "${common[@]}" --config small --out zoo/radiomamba-small-tx9-seer256 \
-  > /work/notes/radiomap_train_mamba.log 2>&1 &
+  > radiomap_train_mamba.log 2>&1 &
 mamba=$!
 linksim train radiounet "${common[@]}" --config small --set tx_dilation=9 \
   --out zoo/radiounet-small-tx9-seer256
