@@ -108,7 +108,9 @@ def main() -> None:
               "(results/beamforming/latency_crossover.json)", "", generated("latency_crossover")]
     parts += ["## The reference's gap to a multi-start search on tiny instances", "",
               "results/beamforming/reference_gap.py (results/beamforming/reference_gap.json).",
-              "", generated("reference_gap")]
+              "", generated("reference_gap"),
+              "### K > M beyond tiny instances: other starts of the same method "
+              "(results/beamforming/reference_starts.py)", "", generated("reference_starts")]
     folders = sorted(set(folders))
     qos = [f for f in folders if any("qos_ee_ratio" in r.metrics for r in read_records(HERE / f))]
     bad = (above_100([f for f in folders if f not in qos], "ee_ratio")
