@@ -11,7 +11,10 @@ Blocks a page may hold (paths relative to the page's file):
 - ``<!-- tasks-table -->``: every registered task, its default data set, metrics and systems;
 - ``<!-- results: TASK -->``: for every results folder ``results/TASK/*`` with records (found
   when the guide is built, so new folders appear by themselves): its tables of every metric
-  and its figures.
+  and its figures;
+- ``<!-- include: FILE -->``: a generated file (a table a script wrote from records or a
+  benchmark): Markdown inline with its headings two levels down, anything else verbatim in a
+  code block.
 """
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 _FIGURES = re.compile(r"<!-- figures: (\S+) -->")
 _SYSTEMS = re.compile(r"<!-- systems: (\w+) -->")
 _RESULTS = re.compile(r"<!-- results: (\w+) -->")
+_INCLUDE = re.compile(r"<!-- include: (\S+) -->")
 
 
 def _result_folders(task: str) -> list[Path]:
@@ -137,6 +141,19 @@ def _results(task: str, page) -> str:
     return "\n\n".join(out) if out else "No results yet."
 
 
+def _include(page_file: Path, target: str) -> str:
+    """The generated file ``target`` (relative to the page's file), ready to inline."""
+    path = (page_file.parent / target).resolve()
+    if not path.is_file():
+        raise FileNotFoundError(f"{page_file}: <!-- include: {target} -->: no file {path}; "
+                                "generate it or fix the path")
+    text = path.read_text().strip()
+    if path.suffix != ".md":
+        return f"```text\n{text}\n```"
+    text = re.sub(r"<!--.*?-->\n?", "", text, flags=re.S)
+    return re.sub(r"^(#{1,4}) ", lambda m: "#" * (len(m.group(1)) + 2) + " ", text, flags=re.M)
+
+
 def on_page_markdown(markdown, page, config, files):
     from linksim.tables import expand_blocks
 
@@ -148,6 +165,7 @@ def on_page_markdown(markdown, page, config, files):
         markdown = markdown.replace("<!-- scenario-reference -->", reference())
     markdown = _SYSTEMS.sub(lambda m: _systems(m.group(1)), markdown)
     markdown = _RESULTS.sub(lambda m: _results(m.group(1), page), markdown)
+    markdown = _INCLUDE.sub(lambda m: _include(src, m.group(1)), markdown)
     if "<!-- tasks-table -->" in markdown:
         markdown = markdown.replace("<!-- tasks-table -->", _tasks())
 
