@@ -90,6 +90,15 @@ def test_serial_runs_on_one_thread_and_restores_the_setting(tmp_path):
         torch.set_num_threads(before)
 
 
+def test_workers_fork_from_the_driver_only_on_one_thread():
+    """A process forked from one whose OpenMP pool runs hangs in its first parallel region:
+    workers with more threads start from the fork server."""
+    from linksim.core.executors.processes import START_METHOD
+
+    assert make_executor(workers=2)._ctx.get_start_method() == START_METHOD
+    assert make_executor(workers=2, threads=2)._ctx.get_start_method() == "forkserver"
+
+
 def test_threads_must_be_positive():
     with pytest.raises(LinksimError, match="--threads 0: must be at least 1"):
         make_executor(threads=0)
@@ -131,3 +140,16 @@ def test_serial_processes_and_ray_give_identical_records(tmp_path):
         assert [r.values for r in records] == [r.values for r in serial], name
     if ray is None:
         pytest.skip("Ray is not installed: serial and processes compared only")
+
+
+@pytest.mark.slow
+def test_two_thread_workers_give_the_two_thread_serial_records(tmp_path):
+    """More threads per point: the workers start (no hang) and match a serial run at the
+    same thread count."""
+    (tmp_path / "q.toml").write_text(MINI_QUICKSTART.replace('names = ["psnr", "ms_ssim"]',
+                                                             'names = ["psnr"]'))
+    sc = load_scenario(tmp_path / "q.toml")
+    serial = Runner(sc, output=tmp_path / "serial", executor=make_executor(threads=2)).run()
+    parallel = Runner(sc, output=tmp_path / "w2",
+                      executor=make_executor(workers=2, threads=2)).run()
+    assert len(serial) == 12 and stable(parallel) == stable(serial)

@@ -3,14 +3,15 @@
 Each worker process receives the scenario once (the pool's initializer), runs PyTorch on
 one thread (``threads``), and sends progress through a
 :class:`multiprocessing.managers.SyncManager` queue (a killed worker cannot leave that
-queue locked). On Linux the workers are forked from the driver after it checked the
-scenario, so they start with linksim imported and with the driver's
+queue locked). On Linux, with one thread each (the default), the workers are forked from
+the driver after it checked the scenario, so they start with linksim imported and with the driver's
 :class:`~linksim.core.worker.PointWorker`: every system and channel already built, the
 source items already read (copy-on-write; nothing is loaded twice). Elsewhere they are
 forked from a fork server that has imported linksim once
 (:mod:`linksim.core.executors._preload`) and each builds its own PointWorker on its first
-point. A forked worker sets its own thread count before any work, so the driver's thread
-pool is never used in a worker.
+point (also on Linux with ``threads > 1``: a process forked from one whose OpenMP thread
+pool has started hangs in its first parallel region, so only one-thread workers fork from
+the driver).
 
 A worker that dies (killed, out of memory) breaks the pool: the pool is rebuilt and every
 unfinished point is submitted again. The death counts against the point whose worker died
@@ -92,7 +93,9 @@ class ProcessExecutor(Executor):
         if address:
             raise LinksimError(f"--address {address}: only --executor ray takes an address")
         self.workers = workers or os.cpu_count() or 1
-        self._ctx = _context()
+        # a process forked from one whose OpenMP pool has started hangs in its first
+        # parallel region: fork from the driver only for one-thread workers
+        self._ctx = _context(None if self.threads == 1 else "forkserver")
         if self._ctx.get_start_method() == "forkserver":
             # start the fork server now: it imports linksim (seconds) while the driver
             # checks the scenario and computes the point ids
