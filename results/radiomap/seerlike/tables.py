@@ -19,8 +19,6 @@ from linksim.core.record import mean_ci, read_records
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE.parent
 ZOO = HERE.parents[2] / "zoo"
-#: checkpoints over the repository's size limit (RadioUNet's) stay beside the data set
-SHARED_ZOO = HERE.parents[3] / "shared" / "data" / "radiomap" / "zoo"
 SPLITS = {"seerlike_test": "held-out procedural layouts (48 maps)",
           "seerlike_city": "held-out real city, etoile (48 maps)"}
 METRICS = (("rm_nmse", "NMSE", 4, False), ("rm_rmse", "RMSE", 4, False),
@@ -88,8 +86,7 @@ def training_table() -> list[str]:
              "wall time | final train loss |", "|---|---:|---|---|---:|---:|---:|"]
     for cid in ("radiounet-small-tx9-seer256", "radiounet-wnet-small-tx9-seer256",
                 "radiomamba-small-tx9-seer256"):
-        path = next((d / f"{cid}.json" for d in (ZOO, SHARED_ZOO) if (d / f"{cid}.json").is_file()),
-                    ZOO / f"{cid}.json")
+        path = ZOO / f"{cid}.json"
         if not path.is_file():
             lines.append(f"| {cid} | not trained | | | | | |")
             continue

@@ -8,9 +8,9 @@
 # The view of the training maps is rebuilt from the committed index when it is missing
 # (the maps must have been generated: see README.md for the generate command).
 set -euo pipefail
-ROOT=${ROOT:-$HOME/.cache/linksim/data/radiomap/seerlike-256}
+ROOT=${ROOT:-results/radiomap/data/seerlike-256}
 VIEW=${VIEW:-$HOME/.cache/linksim/data/radiomap/seerlike-256-train}
-STEPS=${STEPS:-100}
+STEPS=${STEPS:-600}
 BATCH=${BATCH:-4}
 HERE=results/radiomap/seerlike
 export OMP_NUM_THREADS=1
