@@ -57,7 +57,7 @@ def as_snr_tensor(snr_db: float | torch.Tensor, batch: int) -> torch.Tensor:
 
 def complex_normal(shape: Sequence[int], device: torch.device | str,
                    generator: torch.Generator) -> torch.Tensor:
-    """complex64 :math:`\mathcal{CN}(0, 1)` samples of ``shape``: the real parts, then the
+    r"""complex64 :math:`\mathcal{CN}(0, 1)` samples of ``shape``: the real parts, then the
     imaginary parts, each :math:`\mathcal{N}(0, 1/2)` from ``generator``; the same draws as
     Sionna's ``complex_normal`` in eager mode (without importing Sionna)."""
     std = math.sqrt(0.5)
