@@ -28,7 +28,8 @@ from pathlib import Path
 import torch
 
 from linksim.base.registry import DATASETS, SYSTEMS
-from linksim.baselines.image.separated.codecs import CodecCache, get_codec, image_key
+from linksim.baselines.image.separated.codecs import get_codec
+from linksim.baselines.image.separated.rate_control import CodecCache, image_key
 from linksim.baselines.image.separated.system import to_uint8
 from linksim.channels.awgn import AWGN
 from linksim.channels.base import Link

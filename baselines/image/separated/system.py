@@ -37,8 +37,8 @@ from typing import Any, Callable
 import numpy as np
 import torch
 
-from linksim.baselines.image.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, pack_header,
-                                        parse_header)
+from linksim.baselines.image.separated.codecs import HEADER_BYTES, get_codec, pack_header, parse_header
+from linksim.baselines.image.separated.rate_control import CodecCache
 from linksim.phy.envelope import McsEnvelope
 from linksim.phy.bicm import CRC_BITS, BitTrueLink, CodeBlocks, shared_link
 from linksim.channels.base import Link

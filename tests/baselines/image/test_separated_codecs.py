@@ -5,8 +5,9 @@ import numpy as np
 import pytest
 
 from linksim.baselines.image.separated import codecs
-from linksim.baselines.image.separated.codecs import (HEADER_BYTES, CodecCache, get_codec, heif_payload_spans,
+from linksim.baselines.image.separated.codecs import (HEADER_BYTES, get_codec, heif_payload_spans,
                                         pack_header, parse_header)
+from linksim.baselines.image.separated.rate_control import CodecCache
 from linksim.errors import LinksimError
 from linksim.base.registry import DATASETS
 
