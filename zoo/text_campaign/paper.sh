@@ -7,6 +7,7 @@
 # The two run side by side, then "DeepSC + rx positions" on the same recipe; one thread each,
 # lowest priority, resumable:
 #     nohup zoo/text_campaign/paper.sh >> text_campaign.log 2>&1 &
+# LR=1e-4 TAG=paper-lr1e-4 runs the same at the public reproduction's learning rate.
 # (a stopped run leaves zoo/<id>.resume.pt; the same command continues it, on any device:
 # DEVICE=cuda runs on a GPU). Then the scenarios in zoo/text_campaign/scenarios/ go to
 # scenarios/text/ and run; python results/text/tables.py writes results/text/tables.md.
@@ -14,8 +15,10 @@ set -u
 cd "$(dirname "$0")/../.."
 DATA=${LINKSIM_EUROPARL:-../shared/data/europarl}
 STEPS=${STEPS:-3000}
+LR=${LR:-1e-3}
+TAG=${TAG:-paper}
 COMMON=(--task text --data "$DATA" --channel awgn --snr 5:10 --config paper_adaptive
-        --steps "$STEPS" --batch 128 --lr 1e-3 --warmup 100 --val-every 250 --val-count 256
+        --steps "$STEPS" --batch 128 --lr "$LR" --warmup 100 --val-every 250 --val-count 256
         --save-every 50 --log-every 50 --threads 1 --seed 0 --resume=if-saved
         --device "${DEVICE:-cpu}")
 job() {  # id system [extra flags...]
@@ -26,8 +29,8 @@ job() {  # id system [extra flags...]
         > "zoo/text_campaign/log_$id.txt" 2>&1
     echo "# $id: exit $? ($(date -u +%FT%TZ))"
 }
-job deepsc-paper-spw8-awgn-snr5_10 deepsc &
-job mamba_deepsc-paper-spw8-awgn-snr5_10 mamba_deepsc &
+job deepsc-$TAG-spw8-awgn-snr5_10 deepsc &
+job mamba_deepsc-$TAG-spw8-awgn-snr5_10 mamba_deepsc &
 wait
 # the labelled variant with word positions added at the receiver (not in DeepSC's paper)
-job deepsc-rxpos-paper-spw8-awgn-snr5_10 deepsc --set rx_positions=true
+job deepsc-rxpos-$TAG-spw8-awgn-snr5_10 deepsc --set rx_positions=true

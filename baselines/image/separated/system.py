@@ -62,7 +62,7 @@ def codec_cache(name: str) -> CodecCache:
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:
     """[B, 3, H, W] float in [0, 1] -> [B, H, W, 3] uint8."""
-    return x.clamp(0, 1).mul(255).round().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+    return x.clamp(0, 1).mul_(255).round_().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
 
 
 class _CodecSystem(ImageSystem):

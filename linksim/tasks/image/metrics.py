@@ -14,15 +14,19 @@ from linksim.core.metric import metric
 MS_SSIM_WIN = 11
 
 
-def quantize8(x: torch.Tensor) -> torch.Tensor:
-    """Round to the nearest of the 256 levels of an 8-bit image, in [0, 1]."""
-    return x.clamp(0.0, 1.0).mul(255.0).round().div(255.0)
+def quantize8(x: torch.Tensor, dtype: torch.dtype | None = None) -> torch.Tensor:
+    """Round to the nearest of the 256 levels of an 8-bit image, in [0, 1], as a new
+    tensor of ``dtype`` (default: ``x``'s). One allocation: a 768x512 batch of four in
+    float64 is 38 MB, and fresh tensors per step cost more in page faults than the
+    arithmetic."""
+    return x.to(dtype or x.dtype, copy=True).clamp_(0.0, 1.0).mul_(255.0).round_().div_(255.0)
 
 
 @metric("psnr", unit="dB", label="PSNR (dB)", bounds=(0.0, 100.0), task="image")
 def psnr(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
     r"""PSNR in dB, :math:`10\log_{10}(1/\mathrm{MSE})` per image on 8-bit values (capped at 100 dB)."""
-    mse = (quantize8(x.double()) - quantize8(x_hat.double())).square().flatten(1).mean(1)
+    err = quantize8(x, torch.float64).sub_(quantize8(x_hat, torch.float64))
+    mse = err.square_().flatten(1).mean(1)
     return (10.0 * torch.log10(1.0 / mse.clamp_min(1e-10))).clamp_max(100.0)
 
 
@@ -47,5 +51,6 @@ def ms_ssim(x: torch.Tensor, x_hat: torch.Tensor) -> torch.Tensor:
     if side <= 32:
         raise LinksimError(f"ms_ssim: images of {side} px are too small (needs > 32 px); "
                            "drop ms_ssim from [metrics] names or use larger crops")
-    return _ms_ssim(quantize8(x.double()).float(), quantize8(x_hat.double()).float(), data_range=1.0,
+    q, q_hat = (quantize8(v, torch.float64).float() for v in (x, x_hat))
+    return _ms_ssim(q, q_hat, data_range=1.0,
                     size_average=False, win_size=ms_ssim_window(side)).double()

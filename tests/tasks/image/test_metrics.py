@@ -20,6 +20,20 @@ def test_psnr_matches_scikit_image_on_8bit():
     np.testing.assert_allclose(psnr(x, y).numpy(), expected, rtol=1e-9)
 
 
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_psnr_leaves_its_inputs_alone_and_keeps_the_recorded_bits(dtype):
+    """The in-place quantization works on copies, and gives the very values of the
+    out-of-place formula the committed records were computed with."""
+    g = torch.Generator().manual_seed(1)
+    x = torch.rand(2, 3, 48, 64, generator=g, dtype=torch.float64).to(dtype)
+    y = x + 0.1 * torch.randn(x.shape, generator=g, dtype=torch.float64).to(dtype)
+    x0, y0 = x.clone(), y.clone()
+    q = lambda t: t.double().clamp(0.0, 1.0).mul(255.0).round().div(255.0)  # noqa: E731
+    before = (10.0 * torch.log10(1.0 / (q(x) - q(y)).square().flatten(1).mean(1)))
+    assert torch.equal(psnr(x, y), before)
+    assert torch.equal(x, x0) and torch.equal(y, y0)
+
+
 def test_ms_ssim_identity_and_ordering():
     g = torch.Generator().manual_seed(1)
     x = torch.rand(2, 3, 192, 192, generator=g)
