@@ -111,9 +111,10 @@ class System(nn.Module):
         return None
 
     def send(self, x: Any, link: Link | None) -> Any:
-        """The transmitter half of :meth:`transmit`: what goes on air for batch ``x``, with
-        whatever side information the receiver needs (systems that declare
-        :meth:`transmitter_axes`)."""
+        """The part of :meth:`transmit` that depends on the declared
+        :meth:`transmitter_axes` only: usually what goes on air for batch ``x``, with
+        whatever side information the receiver needs; for a transmitter whose SNR enters
+        late, its SNR-free front (the rest of it then runs in :meth:`receive`)."""
         raise NotImplementedError(f"{type(self).__name__} declares transmitter_axes but "
                                   "has no send")
 

@@ -29,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from linksim.channels.base import CSI
+from linksim.channels.base import CSI, Link
 from linksim.errors import LinksimError
 from linksim.nn import (ChannelModNet, PatchDivision, PatchEmbed, PatchMerging,
                                    latent_to_symbols, symbols_to_latent)
@@ -79,16 +79,31 @@ class HierarchicalEncoder(nn.Module):
         """Whether the output depends on ``snr_db`` (CSI-ReST stages or a Channel ModNet)."""
         return self.stage_snr or self.modnet is not None
 
-    def forward(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
+    @property
+    def snr_free_body(self) -> bool:
+        """Whether :meth:`body` ignores the SNR (no CSI-ReST stages): then only
+        :meth:`tail` reads it."""
+        return not self.stage_snr
+
+    def body(self, x: torch.Tensor, snr_db: torch.Tensor | None = None) -> torch.Tensor:
+        """[B, 3, H, W] -> [B, H/f, W/f, C_S] features: embedding, stages and merges
+        (``snr_db`` is read by CSI-ReST stages only)."""
         state_snr = snr_db if self.stage_snr else None
         x = self.embed(x)
         for i, stage in enumerate(self.stages):
             x = stage(x, state_snr)
             if i < len(self.merges):
                 x = self.merges[i](x)
+        return x
+
+    def tail(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
+        """[B, H/f, W/f, C_S] features, [B] dB -> [B, c, H/f, W/f]: Channel ModNet, head."""
         if self.modnet is not None:
             x = self.modnet(x, snr_db)
         return self.head(x.permute(0, 3, 1, 2))
+
+    def forward(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
+        return self.tail(self.body(x, snr_db), snr_db)
 
 
 class HierarchicalDecoder(nn.Module):
@@ -167,24 +182,49 @@ class LatentJSCC(LearnedSystem):
         return math.ceil(6 * cbr * factor ** 2 - 1e-9)
 
     def transmitter_axes(self) -> tuple[str, ...] | None:
-        """The CBR alone when the encoder has no channel adaptation (its ``uses_snr`` is
-        false, e.g. MambaJSCC w/o CA, SwinJSCC w/o SA); else ``None`` (nothing reused)."""
-        return None if getattr(self.encoder, "uses_snr", True) else SNR_FREE
+        """The CBR alone when the encoder's SNR-free part covers the sending: an encoder
+        without channel adaptation (``uses_snr`` false: MambaJSCC w/o CA, SwinJSCC w/o SA)
+        or one whose SNR enters only after an SNR-free body (``snr_free_body``: SwinJSCC's
+        Channel ModNet before the head, see :meth:`send`); else ``None`` (CSI-ReST)."""
+        if not getattr(self.encoder, "uses_snr", True):
+            return SNR_FREE
+        return SNR_FREE if getattr(self.encoder, "snr_free_body", False) else None
 
     def _padded(self, h: int, w: int) -> tuple[int, int]:
         """Padded (H', W'): the next multiples of the down-sampling factor ``f``."""
         f = self.factor
         return h + (-h % f), w + (-w % f)
 
-    def encode(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
-        """[B, 3, H, W] in [0, 1], [B] dB -> [B, n] complex64, unit average power per row."""
+    def _pad(self, x: torch.Tensor) -> torch.Tensor:
+        """Reflect-pad (replicate when the image is smaller than the pad) to multiples of f."""
         h, w = x.shape[-2:]
         hp, wp = self._padded(h, w)
-        if (hp, wp) != (h, w):
-            mode = "reflect" if hp - h < h and wp - w < w else "replicate"
-            x = F.pad(x, (0, wp - w, 0, hp - h), mode=mode)
-        z = self.encoder(x, snr_db.to(x.device, torch.float32))
-        return latent_to_symbols(z, num_channel_uses(self.cbr, (3, h, w)))
+        if (hp, wp) == (h, w):
+            return x
+        mode = "reflect" if hp - h < h and wp - w < w else "replicate"
+        return F.pad(x, (0, wp - w, 0, hp - h), mode=mode)
+
+    def encode(self, x: torch.Tensor, snr_db: torch.Tensor) -> torch.Tensor:
+        """[B, 3, H, W] in [0, 1], [B] dB -> [B, n] complex64, unit average power per row."""
+        z = self.encoder(self._pad(x), snr_db.to(x.device, torch.float32))
+        return latent_to_symbols(z, num_channel_uses(self.cbr, (3, *x.shape[-2:])))
+
+    def send(self, x: torch.Tensor, link: Link) -> tuple[torch.Tensor, tuple[int, int], bool]:
+        """``(symbols, (H, W), False)``, or for an encoder whose SNR enters only after its
+        SNR-free body, ``(body features, (H, W), True)``: the rest of the encoder then runs
+        in :meth:`receive` at the link's SNR (the same operations as :meth:`encode`)."""
+        if self.transmitter_axes() is None or not getattr(self.encoder, "uses_snr", True):
+            return self.encode(x, link.snr_db.to(x.device)), tuple(x.shape[-2:]), False
+        return self.encoder.body(self._pad(x)), tuple(x.shape[-2:]), True
+
+    def receive(self, sent: tuple[torch.Tensor, tuple[int, int], bool], link: Link
+                ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+        out, shape, features = sent
+        if features:
+            z = self.encoder.tail(out, link.snr_db.to(out.device, torch.float32))
+            out = latent_to_symbols(z, num_channel_uses(self.cbr, (3, *shape)))
+        y, csi = link(out)
+        return self.decode(y, csi, shape), {}
 
     def decode(self, y: torch.Tensor, csi: CSI, shape: tuple[int, int]) -> torch.Tensor:
         """[B, n] complex64 equalized symbols -> [B, 3, H, W] in (0, 1); SNR from ``csi.snr_db``."""
