@@ -56,10 +56,12 @@ def multiwall_gain_db(batch, exponent: float, wall_db: float) -> torch.Tensor:
 
 
 def fit_multiwall(batch, exponents: torch.Tensor | None = None,
-                  walls_db: torch.Tensor | None = None) -> tuple[float, float, float]:
+                  walls_db: torch.Tensor | None = None, chunk: int = 4_000_000
+                  ) -> tuple[float, float, float]:
     """Grid search of ``(exponent, wall_db)`` minimizing the MSE of the *normalized*
     prediction over the open cells of ``batch`` (the scale the metrics use, so cells below
     the floor count as they do there). Grids: n in 1.5..6 step 0.1, L_w in 0..40 dB step 0.5.
+    The cells go through in chunks of ``chunk`` (memory: the wall grid times one chunk).
 
     :returns: ``(exponent, wall_db, mse)``.
     """
@@ -70,14 +72,16 @@ def fit_multiwall(batch, exponents: torch.Tensor | None = None,
     k = wall_counts(batch)[use]
     truth = batch.target[:, 0].double()[use]
     g0 = float(friis_gain_db(torch.ones(1, dtype=torch.float64), batch.frequency_hz))
-    best = (float("inf"), 0.0, 0.0)
-    for n in exponents.tolist():
-        pred = db_to_unit(g0 - 10.0 * n * logd[None] - walls_db[:, None] * k[None])  # [W, M]
-        mse = (pred - truth[None]).square().mean(1)
-        i = int(mse.argmin())
-        if float(mse[i]) < best[0]:
-            best = (float(mse[i]), n, float(walls_db[i]))
-    return best[1], best[2], best[0]
+    chunk = max(1, chunk // len(walls_db))
+    sse = torch.zeros(len(exponents), len(walls_db), dtype=torch.float64)
+    for j, n in enumerate(exponents.tolist()):
+        for a in range(0, len(truth), chunk):
+            s = slice(a, a + chunk)
+            pred = db_to_unit(g0 - 10.0 * n * logd[None, s] - walls_db[:, None] * k[None, s])
+            sse[j] += (pred - truth[None, s]).square().sum(1)
+    mse = sse / max(len(truth), 1)
+    j, i = divmod(int(mse.argmin()), len(walls_db))
+    return float(exponents[j]), float(walls_db[i]), float(mse[j, i])
 
 
 @SYSTEMS.register("multiwall")
@@ -109,9 +113,11 @@ def fit_on_training_maps(root: str | None = None, every: int = 8) -> dict[str, f
             "data": str(data.root)}
 
 
-if __name__ == "__main__":  # python -m linksim.baselines.radiomap.multiwall [data-set folder]
+if __name__ == "__main__":  # python -m linksim.baselines.radiomap.multiwall [folder [every]]
     import json
     import sys
 
     torch.set_num_threads(1)
-    print(json.dumps(fit_on_training_maps(sys.argv[1] if len(sys.argv) > 1 else None)))
+    args = sys.argv[1:]
+    print(json.dumps(fit_on_training_maps(args[0] if args else None,
+                                          int(args[1]) if len(args) > 1 else 8)))
