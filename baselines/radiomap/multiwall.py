@@ -27,24 +27,34 @@ SAMPLES_PER_CELL = 4
 
 
 def wall_counts(batch) -> torch.Tensor:
-    """[B, H, W] float64: building-map transitions on the segment transmitter -> cell centre."""
-    occ = batch.buildings.float()[:, None]                         # [B, 1, H, W]
-    b, _, h, w = occ.shape
+    """[B, H, W] float64: building-map transitions on the segment transmitter -> cell centre.
+
+    The segment to every cell is sampled at ``S = 4 max(H, W)`` evenly spaced points (the
+    same fraction ``t`` of the way for every cell), each read at its nearest cell (outside
+    the map: open); a transition is a change between consecutive samples. One sample index
+    at a time over the whole map: [H, W] work per step, nothing of size [S, H, W].
+    """
+    occ = batch.buildings
+    b, h, w = occ.shape
     steps = SAMPLES_PER_CELL * max(h, w)
-    t = torch.linspace(0.0, 1.0, steps, dtype=torch.float32, device=occ.device)
-    rows = torch.arange(h, dtype=torch.float32, device=occ.device)
-    cols = torch.arange(w, dtype=torch.float32, device=occ.device)
+    t = torch.linspace(0.0, 1.0, steps, dtype=torch.float32, device=occ.device)[:, None]
+    rows = torch.arange(h, dtype=torch.float32, device=occ.device)[None]
+    cols = torch.arange(w, dtype=torch.float32, device=occ.device)[None]
     tx = batch.tx.float()
     counts = []
-    for i in range(b):  # one map at a time keeps the [S, H, W] grid in memory
-        x = tx[i, 0] + t[:, None, None] * (cols[None, None, :] - tx[i, 0])   # [S, 1, W]
-        y = tx[i, 1] + t[:, None, None] * (rows[None, :, None] - tx[i, 1])   # [S, H, 1]
-        x, y = torch.broadcast_tensors(x, y)
-        grid = torch.stack([(x + 0.5) / w * 2 - 1, (y + 0.5) / h * 2 - 1], dim=-1)  # [S, H, W, 2]
-        inside = torch.nn.functional.grid_sample(
-            occ[i:i + 1].expand(steps, -1, -1, -1), grid, mode="nearest",
-            align_corners=False)[:, 0]                               # [S, H, W]
-        counts.append((inside[1:] - inside[:-1]).abs().sum(0))
+    for i in range(b):
+        # zero border: a sample outside the map (clamped onto the border) reads "open"
+        flat = torch.nn.functional.pad(occ[i].to(torch.int8), (1, 1, 1, 1)).reshape(-1)
+        ix = (tx[i, 0] + t * (cols - tx[i, 0])).round_().clamp_(-1, w).to(torch.int32) + 1
+        iy = (tx[i, 1] + t * (rows - tx[i, 1])).round_().clamp_(-1, h).to(torch.int32) + 1
+        iy = iy * (w + 2)                                                # [S, H] row offsets
+        count = torch.zeros(h, w, dtype=torch.int32, device=occ.device)
+        prev = flat.index_select(0, (iy[0][:, None] + ix[0][None]).reshape(-1)).view(h, w)
+        for s in range(1, steps):
+            cur = flat.index_select(0, (iy[s][:, None] + ix[s][None]).reshape(-1)).view(h, w)
+            count += cur != prev
+            prev = cur
+        counts.append(count)
     return torch.stack(counts).double()
 
 
@@ -56,21 +66,22 @@ def multiwall_gain_db(batch, exponent: float, wall_db: float) -> torch.Tensor:
 
 
 def fit_multiwall(batch, exponents: torch.Tensor | None = None,
-                  walls_db: torch.Tensor | None = None, chunk: int = 4_000_000
-                  ) -> tuple[float, float, float]:
+                  walls_db: torch.Tensor | None = None, chunk: int = 4_000_000,
+                  cell_stride: int = 1) -> tuple[float, float, float]:
     """Grid search of ``(exponent, wall_db)`` minimizing the MSE of the *normalized*
     prediction over the open cells of ``batch`` (the scale the metrics use, so cells below
     the floor count as they do there). Grids: n in 1.5..6 step 0.1, L_w in 0..40 dB step 0.5.
-    The cells go through in chunks of ``chunk`` (memory: the wall grid times one chunk).
+    The cells go through in chunks of ``chunk`` (memory: the wall grid times one chunk);
+    ``cell_stride`` > 1 fits on every such open cell only (row-major order over the batch).
 
     :returns: ``(exponent, wall_db, mse)``.
     """
     exponents = torch.arange(15, 61, dtype=torch.float64) / 10 if exponents is None else exponents
     walls_db = torch.arange(0, 81, dtype=torch.float64) / 2 if walls_db is None else walls_db
     use = ~batch.buildings
-    logd = torch.log10(distances_m(batch))[use]
-    k = wall_counts(batch)[use]
-    truth = batch.target[:, 0].double()[use]
+    logd = torch.log10(distances_m(batch))[use][::cell_stride]
+    k = wall_counts(batch)[use][::cell_stride]
+    truth = batch.target[:, 0].double()[use][::cell_stride]
     g0 = float(friis_gain_db(torch.ones(1, dtype=torch.float64), batch.frequency_hz))
     chunk = max(1, chunk // len(walls_db))
     sse = torch.zeros(len(exponents), len(walls_db), dtype=torch.float64)
@@ -100,24 +111,25 @@ class MultiWall(RadioMapSystem):
         return finish(batch, multiwall_gain_db(batch, self.exponent, self.wall_db))
 
 
-def fit_on_training_maps(root: str | None = None, every: int = 8) -> dict[str, float]:
+def fit_on_training_maps(root: str | None = None, every: int = 8, cell_stride: int = 1
+                         ) -> dict[str, float]:
     """:func:`fit_multiwall` on every ``every``-th training map of a data set (sorted by id:
-    with 8 transmitters per city, the first transmitter of each training city), the
-    numbers the scenario ``scenarios/radiomap/procedural_test.toml`` uses."""
+    with 8 transmitters per city, the first transmitter of each training city) and every
+    ``cell_stride``-th open cell of them: the numbers the radio-map scenarios use."""
     from linksim.tasks.radiomap.dataset import RadioMapSet, collate
 
     data = RadioMapSet(root, "train")
     batch = collate([data[i] for i in range(0, len(data), every)])
-    n, wall_db, mse = fit_multiwall(batch)
+    n, wall_db, mse = fit_multiwall(batch, cell_stride=cell_stride)
     return {"exponent": n, "wall_db": wall_db, "mse": mse, "maps": len(batch),
-            "data": str(data.root)}
+            "cell_stride": cell_stride, "data": str(data.root)}
 
 
-if __name__ == "__main__":  # python -m linksim.baselines.radiomap.multiwall [folder [every]]
+if __name__ == "__main__":  # python -m linksim.baselines.radiomap.multiwall [root [every [stride]]]
     import json
     import sys
 
     torch.set_num_threads(1)
     args = sys.argv[1:]
     print(json.dumps(fit_on_training_maps(args[0] if args else None,
-                                          int(args[1]) if len(args) > 1 else 8)))
+                                          *(int(a) for a in args[1:3]))))
