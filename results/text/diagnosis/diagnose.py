@@ -8,12 +8,16 @@
    decoder's output, plus the positions of ``rx_positions``, after the Mamba block where
    there is one) at 12 dB AWGN. Without positions at the receiver the decoder cannot tell
    which received word is the next one.
-2. **Greedy versus teacher-forced scoring** on 256 test sentences at 6 / 12 / 18 dB: the
+2. **Does the decoder listen?** The teacher-forced cross-entropy (nats per token) of 256
+   test sentences with the memory received at 12 dB AWGN, and with the memory of pure noise
+   (no signal: what a language model over the previous words achieves). A decoder that
+   ignores the channel scores about the same on both.
+3. **Greedy versus teacher-forced scoring** on 256 test sentences at 6 / 12 / 18 dB: the
    public reproduction's ``scripts/evaluate.py`` scores ``logits.argmax(-1)`` of the
    teacher-forced forward pass (its decoder is fed the reference sentence), not a decoded
    sentence; linksim decodes greedily. Both are shown, scored with nltk BLEU-1 as the
    reproduction does.
-3. **Controlled experiment** (checkpoint ids given on the command line, found through
+4. **Controlled experiment** (checkpoint ids given on the command line, found through
    ``$LINKSIM_ZOO``): the same small DeepSC trained twice, only the initialization differing
    (PyTorch's default or DeepSC's Xavier); both parts above for them, and their learning
    curves from their cards::
@@ -46,7 +50,7 @@ from linksim.zoo import read_card
 
 HERE = Path(__file__).resolve().parent
 CHECKPOINTS = ("deepsc-l2-spw8-awgn-snr5_10", "deepsc-rxpos-l2-spw8-awgn-snr5_10-s10k",
-               "mamba_deepsc-l2-spw8-awgn-snr5_10")
+               "mamba_deepsc-l2-spw8-awgn-snr5_10", "deepsc-paper-spw8-awgn-snr5_10")
 
 
 def load(cid: str):
@@ -85,6 +89,22 @@ def probe(net, data, count: int = 1024, snr: float = 12.0) -> dict[str, float]:
 
 
 @torch.no_grad()
+def listening(net, data, count: int = 256, snr: float = 12.0) -> tuple[float, float]:
+    """(cross-entropy with the received memory, with a noise-only memory), nats per token."""
+    channel, totals, tokens = CHANNELS.get("awgn")(), [0.0, 0.0], 0
+    for k in range(0, count, 128):
+        b = TextBatch.stack(data.sentences[k:k + 128], data.vocab)
+        z = net.encode(b.tokens, b.mask)
+        link = Link(channel, snr, len(b), list(range(k, k + len(b))), (z.shape[1],))
+        y, _ = link(z)
+        noise, _ = link(torch.zeros_like(z))
+        for i, received in enumerate((y, noise)):
+            totals[i] += float(net.token_nll(b.tokens, net.receive(received, b.mask), b.mask).sum())
+        tokens += int(b.mask[:, 1:].sum())
+    return totals[0] / tokens, totals[1] / tokens
+
+
+@torch.no_grad()
 def scoring(net, data, count: int = 256, snrs=(6.0, 12.0, 18.0)) -> dict[float, tuple]:
     channel, out = CHANNELS.get("awgn")(), {}
     for snr in snrs:
@@ -120,7 +140,7 @@ def curves(ids: list[str]) -> list[str]:
 def main(extra: list[str]) -> None:
     torch.set_num_threads(1)
     pe = float(sinusoidal(32, 128).square().mean().sqrt())
-    probe_rows, score_rows = [], []
+    probe_rows, score_rows, listen_rows = [], [], []
     for cid in (*CHECKPOINTS, *extra):
         net, data = load(cid)
         emb = float(net.embed.weight[4:].detach().square().mean().sqrt()) * math.sqrt(net.dim)
@@ -128,6 +148,8 @@ def main(extra: list[str]) -> None:
         probe_rows.append(f"| {cid} | {emb:.2f} | {pe:.2f} | " + " | ".join(
             f"{pr[k]:.3f}" for k in ("encoder input", "encoder output", "receiver memory",
                                      "most common position")) + " |")
+        heard, noise = listening(net, data)
+        listen_rows.append(f"| {cid} | {heard:.3f} | {noise:.3f} | {noise - heard:.3f} |")
         sc = scoring(net, data)
         score_rows.append(f"| {cid} | " + " | ".join(f"{g:.3f} / {f:.3f}" for g, f in sc.values())
                           + " |")
@@ -136,6 +158,10 @@ def main(extra: list[str]) -> None:
              "| checkpoint | RMS of sqrt(d) e_w | RMS of positions | probe: encoder input | "
              "encoder output | receiver memory (12 dB) | most common position (chance) |",
              "|---|---|---|---|---|---|---|", *probe_rows, "",
+             "## Does the decoder listen?", "",
+             "Teacher-forced cross-entropy, nats per token, 256 test sentences:", "",
+             "| checkpoint | received at 12 dB | noise only | gap |", "|---|---|---|---|",
+             *listen_rows, "",
              "## Greedy decoding versus the reproduction's teacher-forced scoring", "",
              "BLEU-1 (nltk, method1), 256 test sentences, AWGN; greedy / teacher-forced:", "",
              "| checkpoint | 6 dB | 12 dB | 18 dB |", "|---|---|---|---|", *score_rows, ""]
