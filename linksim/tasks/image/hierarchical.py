@@ -186,9 +186,13 @@ class LatentJSCC(LearnedSystem):
         without channel adaptation (``uses_snr`` false: MambaJSCC w/o CA, SwinJSCC w/o SA)
         or one whose SNR enters only after an SNR-free body (``snr_free_body``: SwinJSCC's
         Channel ModNet before the head, see :meth:`send`); else ``None`` (CSI-ReST)."""
-        if not getattr(self.encoder, "uses_snr", True):
-            return SNR_FREE
-        return SNR_FREE if getattr(self.encoder, "snr_free_body", False) else None
+        return SNR_FREE if self._late_snr or not getattr(self.encoder, "uses_snr", True) else None
+
+    @property
+    def _late_snr(self) -> bool:
+        """Whether the encoder reads the SNR, but only after its SNR-free body."""
+        return getattr(self.encoder, "uses_snr", True) and getattr(self.encoder, "snr_free_body",
+                                                                   False)
 
     def _padded(self, h: int, w: int) -> tuple[int, int]:
         """Padded (H', W'): the next multiples of the down-sampling factor ``f``."""
@@ -213,7 +217,7 @@ class LatentJSCC(LearnedSystem):
         """``(symbols, (H, W), False)``, or for an encoder whose SNR enters only after its
         SNR-free body, ``(body features, (H, W), True)``: the rest of the encoder then runs
         in :meth:`receive` at the link's SNR (the same operations as :meth:`encode`)."""
-        if self.transmitter_axes() is None or not getattr(self.encoder, "uses_snr", True):
+        if not self._late_snr:
             return self.encode(x, link.snr_db.to(x.device)), tuple(x.shape[-2:]), False
         return self.encoder.body(self._pad(x)), tuple(x.shape[-2:]), True
 
