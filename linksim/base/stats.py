@@ -5,10 +5,9 @@ adding them; the interval is Student-t on the sample standard deviation.
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
-
-from scipy import stats as _stats
 
 
 @dataclass
@@ -44,4 +43,13 @@ def ci95_half_width(total: float, total_sq: float, count: int) -> float:
         return math.nan
     mean = total / count
     var = max(0.0, (total_sq - count * mean * mean) / (count - 1))
-    return float(_stats.t.ppf(0.975, count - 1)) * math.sqrt(var / count)
+    return t975(count - 1) * math.sqrt(var / count)
+
+
+@functools.lru_cache(maxsize=4096)
+def t975(dof: int) -> float:
+    """The 97.5% quantile of Student's t with ``dof`` degrees of freedom (SciPy, imported on
+    first use: it costs about a second, which commands that never print an interval skip)."""
+    from scipy import stats
+
+    return float(stats.t.ppf(0.975, dof))

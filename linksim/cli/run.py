@@ -42,16 +42,16 @@ def main(args: argparse.Namespace) -> int:
     from linksim.scenario.reading import read_toml
 
     read_toml(args.scenario)  # a missing or malformed file fails before torch is imported
+    from linksim.scenario import load_scenario
+
+    scenario = load_scenario(args.scenario, args.overrides)  # before the runner and plots
     from linksim.cli._live import LiveTable
+    from linksim.cli._signals import stop_like_ctrl_c
     from linksim.core.executors import default_workers, make_executor
     from linksim.core.record import read_records
     from linksim.core.runner import Runner
     from linksim.plots import plot_records
-    from linksim.scenario import load_scenario
 
-    from linksim.cli._signals import stop_like_ctrl_c
-
-    scenario = load_scenario(args.scenario, args.overrides)
     workers = args.workers
     if workers is None and args.executor in (None, "processes") and not args.dry_run:
         workers = default_workers()  # one point per core (serial on one core)
