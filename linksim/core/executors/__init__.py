@@ -10,9 +10,7 @@ driver appends records, so records do not depend on the executor (see ``README.m
 """
 from __future__ import annotations
 
-import os
-
-from linksim.core.executors.base import Executor, Failure, Sink
+from linksim.core.executors.base import Executor, Failure, Sink, default_workers
 from linksim.base.registry import EXECUTORS
 
 __all__ = ["Executor", "Failure", "Sink", "default_workers", "make_executor"]
@@ -25,15 +23,3 @@ def make_executor(name: str | None = None, workers: int | None = None,
     threads per point (default one: the same records on every executor)."""
     name = name or ("serial" if (workers or 1) == 1 else "processes")
     return EXECUTORS.get(name)(workers=workers, address=address, threads=threads)
-
-
-def default_workers() -> int:
-    """Workers of a ``linksim run`` that names none: one per CPU core this process may
-    use (``LINKSIM_WORKERS`` overrides)."""
-    text = os.environ.get("LINKSIM_WORKERS", "")
-    if text.isdigit() and int(text) > 0:
-        return int(text)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1

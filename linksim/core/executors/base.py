@@ -70,6 +70,18 @@ class Failure:
     error: str
 
 
+def default_workers() -> int:
+    """Workers of a ``linksim run`` that names none: one per CPU core this process may
+    use (``LINKSIM_WORKERS`` overrides)."""
+    text = os.environ.get("LINKSIM_WORKERS", "")
+    if text.isdigit() and int(text) > 0:
+        return int(text)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def worker_name() -> str:
     """``host:pid`` of this process."""
     return f"{platform.node()}:{os.getpid()}"

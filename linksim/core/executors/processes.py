@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import multiprocessing
 from multiprocessing import forkserver
-import os
 import sys
 import queue as queues
 import signal
@@ -34,7 +33,8 @@ from typing import Any, Sequence
 
 import torch
 
-from linksim.core.executors.base import ATTEMPTS, Executor, Sink, deliver, run_reported, settle
+from linksim.core.executors.base import (ATTEMPTS, Executor, Sink, default_workers, deliver,
+                                         run_reported, settle)
 from linksim.core.grid import Point
 from linksim.base.registry import EXECUTORS
 from linksim.core.worker import PointWorker
@@ -92,7 +92,7 @@ class ProcessExecutor(Executor):
         super().__init__(workers, address, threads)
         if address:
             raise LinksimError(f"--address {address}: only --executor ray takes an address")
-        self.workers = workers or os.cpu_count() or 1
+        self.workers = workers or default_workers()
         # a process forked from one whose OpenMP pool has started hangs in its first
         # parallel region: fork from the driver only for one-thread workers
         self._ctx = _context(None if self.threads == 1 else "forkserver")
