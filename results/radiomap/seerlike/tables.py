@@ -1,6 +1,7 @@
 """Tables of the RadioMapSeer-like runs beside the RadioMamba paper's Tables II and III.
 
-Reads the committed records (results/radiomap/seerlike_test, seerlike_city), the model
+Reads the committed records (results/radiomap/seerlike_test, seerlike_city and the
+composite-loss runs seerlike_composite, seerlike_composite_city), the model
 cards in zoo/ and bench256.json, and writes tables.md next to this file:
 
     python results/radiomap/seerlike/tables.py
@@ -30,12 +31,17 @@ PAPER_II = {"RadioUNet": (0.0088, 0.0266, 0.9466, 31.77),
 PAPER_III = {"RadioUNet": (0.0041, 13.27), "RadioMamba": (0.0280, 8.60)}
 UNET = "RadioUNet (both Us), 9x9 Tx"
 UNET1 = "RadioUNet (first U), 9x9 Tx"
+UNET1_COMPOSITE = "RadioUNet (first U), 9x9 Tx, composite loss"
 MAMBA = "RadioMamba, 9x9 Tx"
-PAIRS = ((MAMBA, UNET), (MAMBA, UNET1), (UNET, UNET1), (UNET, "Multi-wall"), (MAMBA, "Multi-wall"))
+PAIRS = ((MAMBA, UNET), (MAMBA, UNET1), (UNET, UNET1), (UNET, "Multi-wall"), (MAMBA, "Multi-wall"),
+         (UNET1_COMPOSITE, UNET1))
+#: the composite-loss runs (composite.toml) beside each split's folder
+COMPOSITE = {"seerlike_test": "seerlike_composite", "seerlike_city": "seerlike_composite_city"}
 
 
 def metric_table(folder: str) -> list[str]:
     records = read_records(RESULTS / folder)
+    records += [r for r in read_records(RESULTS / COMPOSITE[folder]) if r.label == UNET1_COMPOSITE]
     lines = [f"### {SPLITS[folder]}", "",
              "| system | " + " | ".join(f"{n} (95% CI)" for _, n, _, _ in METRICS) + " |",
              "|---|" + "---:|" * len(METRICS)]
@@ -84,9 +90,11 @@ def training_table() -> list[str]:
     lines = ["### Training (one budget for every learned model)", "",
              "| checkpoint | parameters trained | steps x batch | loss | training maps | "
              "wall time | final train loss |", "|---|---:|---|---|---:|---:|---:|"]
-    for cid in ("radiounet-small-tx9-seer256", "radiounet-wnet-small-tx9-seer256",
-                "radiomamba-small-tx9-seer256"):
-        path = ZOO / f"{cid}.json"
+    cards = [ZOO / f"{cid}.json" for cid in ("radiounet-small-tx9-seer256",
+             "radiounet-wnet-small-tx9-seer256", "radiomamba-small-tx9-seer256")]
+    cards.append(HERE / "radiounet-small-tx9-seer256-composite.json")  # card of an unshipped model
+    for path in cards:
+        cid = path.stem
         if not path.is_file():
             lines.append(f"| {cid} | not trained | | | | | |")
             continue
