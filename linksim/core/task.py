@@ -20,11 +20,12 @@ import math
 import re
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, ClassVar, Iterator, Sequence
-
-import torch
+from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterator, Sequence
 
 from linksim.errors import LinksimError, keyed
+
+if TYPE_CHECKING:
+    import torch
 
 ROLES = ("snr", "bandwidth", "other")
 
@@ -206,6 +207,8 @@ class Task:
 
     def collate(self, items: Sequence[Item]) -> Any:
         """Stack items into one batch (default: ``torch.stack`` of the data)."""
+        import torch  # here, not at module level: a scenario is checked before torch loads
+
         return torch.stack([it.data for it in items])
 
     def to(self, batch: Any, device: torch.device) -> Any:

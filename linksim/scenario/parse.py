@@ -12,7 +12,6 @@ import tomllib
 from pathlib import Path
 from typing import Any, Sequence
 
-from torch import nn
 
 from linksim.errors import LinksimError, UnknownName
 from linksim.scenario.reading import ScenarioError, read_toml
@@ -91,6 +90,8 @@ parse_cbr = parse_ratio
 def accepted_params(factory: Any, skip: Sequence[str] = ("self",)) -> tuple[list[str], bool]:
     """Keyword parameters of a registered factory (minus ``skip``) and whether it takes
     **kwargs (a class without its own ``__init__`` takes nothing)."""
+    from torch import nn  # here: parsing a scenario's own keys needs no torch
+
     if isinstance(factory, type) and factory.__init__ is nn.Module.__init__:
         return [], False
     sig = inspect.signature(factory)

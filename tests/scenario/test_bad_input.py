@@ -336,6 +336,22 @@ def test_help_and_version_import_no_heavy_library():
     assert out.stdout.strip() == "[]", out.stderr
 
 
+def test_a_bad_top_level_key_is_refused_before_torch_loads(tmp_path):
+    """The scenario's own keys (top level, name, seed, output) are checked before torch or
+    any part is imported; keys of the parts need their registered signatures."""
+    (tmp_path / "t.toml").write_text("bogus = 1\n" + GOOD)
+    code = ("import sys\nfrom linksim.errors import LinksimError\n"
+            "from linksim.scenario import load_scenario\n"
+            "try:\n    load_scenario(sys.argv[1])\nexcept LinksimError as exc:\n"
+            "    print(str(exc).splitlines()[0])\n"
+            "print(sorted(m for m in ('torch', 'sionna', 'matplotlib') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path / "t.toml")],
+                         capture_output=True, text=True, timeout=60)
+    lines = out.stdout.strip().splitlines()
+    assert "bogus: unknown key" in lines[0], out.stderr
+    assert lines[-1] == "[]", out.stderr
+
+
 def test_cuda_device_without_a_gpu_is_a_clear_error(tmp_path, capsys, monkeypatch):
     import torch
 
