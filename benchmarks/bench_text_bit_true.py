@@ -4,8 +4,8 @@ test): Sionna's ``LDPC5GDecoder`` with a chain built per system and sentence len
 
     python benchmarks/bench_text_bit_true.py [--items 128] [--snrs 0,3]
 
-Runs ``scenarios/text/europarl_awgn.toml`` reduced to the ``Huffman + LDPC`` system (every
-MCS), the given SNRs and the first ``--items`` test sentences, once each way into a
+Runs ``scenarios/text/europarl_awgn_separated.toml`` reduced to the ``Huffman + LDPC`` system
+(every MCS), the given SNRs and the first ``--items`` test sentences, once each way into a
 temporary folder (``after`` first, so that it pays the one-time loading of the data and
 the source code), one torch thread, and reports the wall time of each run and whether
 every record's metrics, extra values and per-item values are identical.
@@ -29,12 +29,16 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def scenario(items: int, snrs: list[float], out: Path) -> Path:
-    """The reduced copy of the Europarl AWGN scenario (same seed, source and metrics)."""
-    text = (ROOT / "scenarios" / "text" / "europarl_awgn.toml").read_text()
+    """The reduced copy of the Europarl AWGN scenario of the bit-true chains (same seed and
+    metrics; the first ``items`` sentences instead of its seeded sample)."""
+    name = "europarl_awgn_separated"
+    text = (ROOT / "scenarios" / "text" / f"{name}.toml").read_text()
     head, tail = text[:text.index("[[systems]]")], text[text.index("[metrics]"):]
     head = head.replace('snr_db = "0:18:3"', f"snr_db = {snrs}")
-    head = head.replace('output = "results/text/europarl_awgn"', f'output = "{out}"')
-    tail = tail.replace("max_items = 512", f"max_items = {items}")
+    head = head.replace(f'output = "results/text/{name}"', f'output = "{out}"')
+    head = "".join(line for line in head.splitlines(keepends=True)
+                   if not line.startswith(("sample =", "sample_seed =")))
+    tail = tail.replace("[stop]\n", f"[stop]\nmax_items = {items}\n")
     system = '[[systems]]\nname = "separated"\nlabel = "Huffman + LDPC"\ncode = "huffman"\n\n'
     path = out.parent / f"{out.name}.toml"
     path.write_text(head + system + tail)

@@ -23,20 +23,16 @@ ROOT = Path(__file__).resolve().parent
 #: (folder, title) of every table, in order
 FOLDERS = (("europarl_awgn", "Europarl test split (in-domain), AWGN"),
            ("europarl_rayleigh", "Europarl test split (in-domain), Rayleigh block fading, MMSE"),
-           ("europarl_awgn_separated", "Europarl test split, seeded 1,024 sentences, bit-true "
+           ("europarl_awgn_separated", "Europarl test split, a seeded 2,048 sentences, bit-true "
                                        "separated chains, AWGN"),
-           ("europarl_rayleigh_separated", "Europarl test split, seeded 1,024 sentences, "
+           ("europarl_rayleigh_separated", "Europarl test split, a seeded 2,048 sentences, "
                                            "bit-true separated chains, Rayleigh, MMSE"),
            ("web_awgn", "World English Bible sentences (out-of-domain), AWGN"),
-           ("web_awgn_l2", "World English Bible sentences (out-of-domain), AWGN, the shipped "
-                           "2-layer checkpoints with DeepSC's vocabulary"),
-           ("web_rayleigh_l2", "World English Bible sentences (out-of-domain), Rayleigh block "
-                               "fading, MMSE, the shipped 2-layer checkpoints with DeepSC's "
-                               "vocabulary"),
            ("web_rayleigh", "World English Bible sentences (out-of-domain), Rayleigh block "
                             "fading, MMSE"))
 #: paired comparisons (label A, label B) reported where both are in a folder
-PAIRS = (("Mamba-DeepSC", "DeepSC"), ("DeepSC + rx positions", "DeepSC"))
+PAIRS = (("Mamba-DeepSC", "DeepSC"), ("DeepSC + rx positions", "DeepSC"),
+         ("Mamba-DeepSC", "DeepSC + rx positions"))
 METRIC = "bleu1"
 
 

@@ -9,8 +9,8 @@
 #     nohup zoo/text_campaign/paper.sh >> text_campaign.log 2>&1 &
 # LR=1e-4 TAG=paper-lr1e-4 runs the same at the public reproduction's learning rate.
 # (a stopped run leaves zoo/<id>.resume.pt; the same command continues it, on any device:
-# DEVICE=cuda runs on a GPU). Then the scenarios in zoo/text_campaign/scenarios/ go to
-# scenarios/text/ and run; python results/text/tables.py writes results/text/tables.md.
+# DEVICE=cuda runs on a GPU). Then `linksim run` each scenario in scenarios/text/ (europarl_*,
+# web_*); python results/text/tables.py writes results/text/tables.md.
 set -u
 cd "$(dirname "$0")/../.."
 DATA=${LINKSIM_EUROPARL:-../shared/data/europarl}

@@ -51,7 +51,7 @@ from linksim.zoo import read_card
 HERE = Path(__file__).resolve().parent
 CHECKPOINTS = ("deepsc-l2-spw8-awgn-snr5_10", "deepsc-rxpos-l2-spw8-awgn-snr5_10-s10k",
                "mamba_deepsc-l2-spw8-awgn-snr5_10", "deepsc-paper-spw8-awgn-snr5_10",
-               "mamba_deepsc-paper-spw8-awgn-snr5_10")
+               "mamba_deepsc-paper-spw8-awgn-snr5_10", "deepsc-rxpos-paper-spw8-awgn-snr5_10")
 
 
 def load(cid: str):
