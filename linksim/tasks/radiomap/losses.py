@@ -41,9 +41,10 @@ def composite(batch, p_hat: torch.Tensor) -> torch.Tensor:
 
 @LOSSES.register("radiomap_mse")
 def mse(batch, p_hat: torch.Tensor) -> torch.Tensor:
-    """Mean squared error of the normalized path gain (what NMSE and PSNR score). On both
-    of linksim's ray-traced data sets, where most cells are 0 (buildings, cells no ray
-    reaches), the composite loss drives RadioUNet to an all-zero prediction (its L1, SSIM
-    and gradient terms all favour 0 there; ``results/radiomap/seerlike/composite.toml``);
+    """Mean squared error of the normalized path gain (what NMSE and PSNR score).
+
+    On both of linksim's ray-traced data sets, where most cells are 0 (buildings, cells no
+    ray reaches), the composite loss drives RadioUNet to an all-zero prediction (its L1,
+    SSIM and gradient terms all favour 0 there; ``results/radiomap/seerlike/composite.toml``);
     MSE does not have that minimum."""
     return F.mse_loss(p_hat, batch.target)
