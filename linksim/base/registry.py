@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Callable, Generic, Iterator, TypeVar
+from typing import Callable, Generic, Iterable, Iterator, Sequence, TypeVar
 
 from linksim.errors import UnknownName
 
@@ -123,6 +123,43 @@ def _origin_of(obj: object) -> str:
     return f"module {module}"
 
 
+def discovered() -> bool:
+    """Whether the built-in parts (and installed plugins) have been imported already."""
+    return _discovered
+
+
+def matches(keys: Iterable[tuple[str, str]], name: str, task: str | None
+            ) -> list[tuple[str, str]]:
+    """The registry keys ``(task, name)`` among ``keys`` that ``name`` finds for ``task``
+    (``None``: any task): the task's own part when it has one, else a shared one."""
+    name = name.lower()
+    hits = [(t, n) for t, n in keys if n == name and (task is None or t in (task, ""))]
+    if task is not None and len(hits) > 1:  # the task's own wins over a shared one
+        hits = [(task, name)]
+    return hits
+
+
+def names_among(keys: Iterable[tuple[str, str]], task: str | None = None) -> list[str]:
+    """The sorted names among the registry ``keys`` of ``task``'s own and shared parts."""
+    return sorted({n for t, n in keys if task is None or t in (task, "")})
+
+
+def resolve(kind: str, keys: Sequence[tuple[str, str]], name: str, task: str | None = None
+            ) -> tuple[str, str]:
+    """The one key among ``keys`` that ``name`` finds for ``task`` (:func:`matches`), else
+    :class:`UnknownName` naming the registered choices: :meth:`Registry.get` over the live
+    registry, and the scenario pre-check over the catalog, give the same answer and text."""
+    hits = matches(keys, name, task)
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        raise UnknownName(f"{kind} {name!r} exists for several tasks; set the "
+                          "scenario's task (e.g. task = \"image\")")
+    where = f" for task {task!r}" if task else ""
+    raise UnknownName(f"unknown {kind} {name!r}{where}; choose one of: "
+                      f"{', '.join(names_among(keys, task))}")
+
+
 class Registry(Generic[T]):
     """Name -> factory map for one kind of part (``kind`` is used in messages).
 
@@ -150,26 +187,15 @@ class Registry(Generic[T]):
 
     def _find(self, name: str, task: str | None) -> list[T]:
         discover()
-        name = name.lower()
-        hits = [obj for (t, n), obj in self._items.items()
-                if n == name and (task is None or t in (task, ""))]
-        if task is not None and len(hits) > 1:  # the task's own wins over a shared one
-            hits = [self._items[(task, name)]]
-        return hits
+        return [self._items[key] for key in matches(self._items, name, task)]
 
     def get(self, name: str, task: str | None = None) -> T:
-        hits = self._find(name, task)
-        if len(hits) == 1:
-            return hits[0]
-        if hits:
-            raise UnknownName(f"{self.kind} {name!r} exists for several tasks; set the "
-                              "scenario's task (e.g. task = \"image\")")
-        where = f" for task {task!r}" if task else ""
-        raise UnknownName(f"unknown {self.kind} {name!r}{where}; choose one of: "
-                          f"{', '.join(self.names(task))}")
+        discover()
+        return self._items[resolve(self.kind, list(self._items), name, task)]
 
     def names(self, task: str | None = None) -> list[str]:
-        return sorted({n for n, _ in self.items(task)})
+        discover()
+        return names_among(self._items, task)
 
     def items(self, task: str | None = None) -> Iterator[tuple[str, T]]:
         """(name, part) pairs, sorted by name (``task``: that task's and shared ones)."""

@@ -2,20 +2,32 @@
 
 Every problem becomes a :class:`ScenarioError` whose message reads
 ``file:line: key: what is wrong; the fix`` (the CLI prints it and exits 2).
+
+:func:`load_scenario` checks a file twice with the same functions, each given what is
+registered (:class:`Registered`): first :func:`precheck` against the catalog
+(:func:`linksim.core.catalog.registered`), which imports no part and no torch, so a wrong
+task, sweep axis, metric, channel or system name or entry key is refused in a fraction of a
+second; then :func:`validate` against the live registries, which imports every part and is
+the authority. The pre-check refuses only what the catalog vouches for, and leaves to
+:func:`validate` what it cannot be sure of (a part whose module changed since the snapshot,
+a name a plugin may add) and every check that runs a part's own code (the data set, sweep
+values, ``check_params``, ``only``). With two mistakes it may therefore name the later
+one; fixing it, the next run names the other.
 """
 from __future__ import annotations
 
 import ast
-import inspect
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, NamedTuple, Protocol, Sequence
 
 
 from linksim.errors import LinksimError, UnknownName
 from linksim.scenario.reading import ScenarioError, read_toml
-from linksim.base.registry import CHANNELS, DATASETS, METRICS, SYSTEMS, TASKS
+from linksim.base.registry import ALL, DATASETS, TASKS
+from linksim.core.catalog import (TaskSchema, Unsure, accepted_keys, accepted_params,
+                                  refresh, registered)
 from linksim.core.task import Task, default_task_name, parse_range, parse_ratio
 from linksim.core.scenario import PartConfig, Scenario, SourceConfig, StopConfig
 
@@ -24,6 +36,8 @@ TOP_KEYS = ("name", "task", "seed", "output", "device", "source", "sweep", "chan
 METRIC_KEYS = ("names",)
 STOP_KEYS = ("max_items", "target_ci", "min_items", "batch_size", "repeats")
 DEVICES = ("cpu", "cuda", "auto")
+#: keys of a ``[[channels]]`` / ``[[systems]]`` entry that are not the part's own
+RESERVED = {"channels": ("name", "label"), "systems": ("name", "label", "only")}
 #: a grid larger than this needs ``--set max_points=...``-style intent: refuse it
 MAX_POINTS = 100_000
 
@@ -87,56 +101,99 @@ parse_snr = parse_range   # kept names for the CLI flags
 parse_cbr = parse_ratio
 
 
-def accepted_params(factory: Any, skip: Sequence[str] = ("self",)) -> tuple[list[str], bool]:
-    """Keyword parameters of a registered factory (minus ``skip``) and whether it takes
-    **kwargs (a class without its own ``__init__`` takes nothing)."""
-    from torch import nn  # here: parsing a scenario's own keys needs no torch
+class Registered(Protocol):
+    """What is registered, as the checks read it: the live registries (:class:`Live`) or
+    the catalog (:class:`~linksim.core.catalog.CatalogParts`, which raises
+    :class:`~linksim.core.catalog.Unsure` where it cannot vouch for an answer)."""
 
-    if isinstance(factory, type) and factory.__init__ is nn.Module.__init__:
-        return [], False
-    sig = inspect.signature(factory)
-    names = [p.name for p in sig.parameters.values()
-             if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY) and p.name not in skip]
-    var_kw = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
-    return names, var_kw
+    def task(self, name: str | None) -> Task | TaskSchema:
+        """The task ``name`` (``None``: the default task); :class:`UnknownName` if none."""
+
+    def get(self, kind: str, name: str, task: str) -> Any:
+        """The part of ``kind`` (``systems``, ...) ``name`` finds for ``task``."""
+
+    def names(self, kind: str, task: str) -> list[str]:
+        """The names of ``kind`` a scenario of ``task`` may use."""
+
+    def keys(self, part: Any, task: Any) -> tuple[list[str], bool]:
+        """The keys an entry of ``part`` accepts under ``task``, and whether any (**kwargs)."""
 
 
-def _parts(r: _Reader, raw: dict[str, Any], section: str, registry, task: Task,
-           required: bool = True) -> list[PartConfig]:
+class Live:
+    """The live registries (a lookup imports every built-in part and installed plugin)."""
+
+    def task(self, name: str | None) -> Task:
+        return TASKS.get(name or default_task_name())()
+
+    def get(self, kind: str, name: str, task: str) -> Any:
+        return ALL[kind].get(name, task)
+
+    def names(self, kind: str, task: str) -> list[str]:
+        return ALL[kind].names(task)
+
+    def keys(self, part: Any, task: Task) -> tuple[list[str], bool]:
+        return accepted_keys(part, task)
+
+
+class Entry(NamedTuple):
+    """A ``[[channels]]`` or ``[[systems]]`` entry whose name and keys are checked."""
+
+    name: str
+    part: Any
+    label: str | None
+    params: dict[str, Any]
+
+
+def _entries(r: _Reader, raw: dict[str, Any], section: str, task: Any, known: Registered,
+             required: bool = True) -> list[dict[str, Any]]:
+    """The tables of ``[[section]]``: at least one when ``required``."""
     entries = raw.get(section, [] if not required else None)
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries) or (
             required and not entries):
         raise r.error((), section, f"expected one or more [[{section}]] tables with a name; "
-                                   f"registered: {', '.join(_names_for(registry, task))}")
-    build_axes = tuple(task.build_kwargs({a.name: 0.0 for a in task.axes}))
+                                   f"registered: {', '.join(known.names(section, task.name))}")
+    return entries
+
+
+def _entry(r: _Reader, table: Sequence[Any], entry: dict[str, Any], task: Any,
+           known: Registered) -> Entry:
+    """An entry's name (registered for the task), label and parameters (none a sweep axis,
+    each a key the part accepts)."""
+    section = table[0]
+    name = r.typed(table, entry, "name", (str,), required=True)
+    try:
+        part = known.get(section, name, task.name)
+    except UnknownName as exc:
+        raise r.error(table, "name", str(exc)) from None
+    label = r.typed(table, entry, "label", (str,), default=None)
+    reserved = RESERVED[section]
+    params = {k: v for k, v in entry.items() if k not in reserved}
+    for axis in task.axes:
+        if axis.name in params:
+            raise r.error(table, axis.name, f"{axis.name!r} is a sweep axis; to run this "
+                          f"entry at some of its values only, write only = "
+                          f"{{{axis.name} = [...]}}")
+    valid, var_kw = known.keys(part, task)
+    if not var_kw:
+        r.check_keys(table, params, list(reserved) + list(valid))
+    return Entry(name, part, label, params)
+
+
+def _parts(r: _Reader, raw: dict[str, Any], section: str, task: Task, known: Registered,
+           required: bool = True) -> list[PartConfig]:
+    """The ``[[section]]`` entries: each :func:`_entry`, then the part's own checks of its
+    parameters, its ``only`` axis values and a label unique in the section."""
     parts, labels = [], set()
-    for i, entry in enumerate(entries):
+    for i, raw_entry in enumerate(_entries(r, raw, section, task, known, required)):
         table = (section, i)
-        name = r.typed(table, entry, "name", (str,), required=True)
-        try:
-            factory = registry.get(name, task.name)
-        except UnknownName as exc:
-            raise r.error(table, "name", str(exc)) from None
-        label = r.typed(table, entry, "label", (str,), default=None)
-        reserved = ("name", "label", "only") if section == "systems" else ("name", "label")
-        params = {k: v for k, v in entry.items() if k not in reserved}
-        for axis in task.axes:
-            if axis.name in params:
-                raise r.error(table, axis.name, f"{axis.name!r} is a sweep axis; to run this "
-                              f"entry at some of its values only, write only = "
-                              f"{{{axis.name} = [...]}}")
-        keys = getattr(factory, "scenario_keys", None)
-        valid, var_kw = (keys(), False) if keys else accepted_params(
-            factory, ("self",) + build_axes)
-        if not var_kw:
-            r.check_keys(table, params, list(reserved) + list(valid))
+        name, factory, label, params = _entry(r, table, raw_entry, task, known)
         check = getattr(factory, "check_params", None)
         if check is not None:
             try:
                 check(params)
             except LinksimError as exc:
                 raise r.error(table, getattr(exc, "key", None), str(exc)) from None
-        only = _only(r, table, entry, task) if "only" in reserved else {}
+        only = _only(r, table, raw_entry, task) if "only" in RESERVED[section] else {}
         label = label or "-".join([name] + [str(v) for v in params.values()
                                             if isinstance(v, (str, int, float))])
         if label in labels:
@@ -211,43 +268,65 @@ def set_key(raw: dict[str, Any], path: str, value: Any, what: str = "") -> str:
 
 
 def load_scenario(path: str | Path, overrides: Sequence[str] = ()) -> Scenario:
-    """Read, override (``--set key=value``) and validate a scenario file."""
+    """Read, override (``--set key=value``) and validate a scenario file: the catalog's
+    :func:`precheck` first (no part imported), then :func:`validate`."""
     path = Path(path)
     raw, text = read_toml(path)
     overridden = _apply_overrides(raw, overrides)
-    return validate(raw, path, text, overridden)
+    stale = precheck(raw, path, text, overridden)
+    try:
+        return validate(raw, path, text, overridden)
+    finally:
+        if stale:
+            refresh()  # the parts are imported now: let the next pre-check vouch for them
+
+
+def precheck(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "",
+             overridden: Sequence[str] = ()) -> bool:
+    """Refuse a mistake among what :func:`validate` checks, in the same order and with the
+    same text, without importing a part: the scenario's own keys, its task, sweep axes,
+    metrics, stop rule and the names and keys of its channels and systems, as far as the
+    catalog vouches for them (:mod:`linksim.core.catalog`). A check it cannot be sure of,
+    and every check that runs a part's own code, is left to :func:`validate`. Returns
+    whether it left a check because the sources changed since the catalog was built."""
+    r = _Reader(file, text, overridden)
+    r.check_keys((), raw, TOP_KEYS)
+    known = registered(_plugin_names(r, raw))
+    try:
+        task = _header(r, raw, file, known)[1]
+    except Unsure:
+        return known.stale  # every check below reads the task
+    _sweep_table(r, raw, task)
+    _if_sure(_metrics, r, raw, task, known)
+    _stop(r, raw)
+    for section in ("channels", "systems"):
+        required = task.needs_channel if section == "channels" else True
+        entries = _if_sure(_entries, r, raw, section, task, known, required) or []
+        for i, entry in enumerate(entries):
+            _if_sure(_entry, r, (section, i), entry, task, known)
+    return known.stale
+
+
+def _if_sure(check: Callable[..., Any], *args: Any) -> Any:
+    """``check(*args)``, or ``None`` where the catalog cannot vouch for its answer."""
+    try:
+        return check(*args)
+    except Unsure:
+        return None
 
 
 def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "",
              overridden: Sequence[str] = ()) -> Scenario:
+    """The scenario ``raw`` (the TOML table of ``file``, whose ``text`` gives the line
+    numbers) checked against the live registries."""
     r = _Reader(file, text, overridden)
     r.check_keys((), raw, TOP_KEYS)
     plugins = _plugins(r, raw, file)
-    name = r.typed((), raw, "name", (str,), default=Path(str(file)).stem)
-    task_name = r.typed((), raw, "task", (str,), default=None) or default_task_name()
-    try:
-        task = TASKS.get(task_name)()
-    except UnknownName as exc:
-        raise r.error((), "task", str(exc)) from None
-    seed = r.typed((), raw, "seed", (int,), default=0)
-    if not 0 <= seed < 2**63:
-        raise r.error((), "seed", "must be a non-negative integer")
-    if not re.fullmatch(r"[A-Za-z0-9][\w.+-]*", name):
-        raise r.error((), "name", f"{name!r} is not a plain name (letters, digits, _ . + -, "
-                                  "no path): it names the results folder results/<task>/<name>; "
-                                  "set output for a folder elsewhere")
-    output = r.typed((), raw, "output", (str,), default=f"results/{task.name}/{name}")
-    if ".." in Path(output).parts:
-        raise r.error((), "output", f"{output!r} climbs out with '..'; name a folder below the "
-                                    "working directory (e.g. results/<task>/<name>) or an "
-                                    "absolute path")
-    device = r.typed((), raw, "device", (str,), default="cpu")
-    if device not in DEVICES:
-        raise r.error((), "device", f"expected one of {', '.join(DEVICES)}")
+    known = Live()
+    name, task, seed, output, device = _header(r, raw, file, known)
     source = _source(r, raw, task)
 
-    sw = r.typed((), raw, "sweep", (dict,), default={})
-    r.check_keys(("sweep",), sw, [a.name for a in task.axes])
+    sw = _sweep_table(r, raw, task)
     sweep: dict[str, list[float]] = {}
     for axis in task.axes:
         if axis.name not in sw:
@@ -266,22 +345,79 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
         if len(set(sweep[axis.name])) != len(sweep[axis.name]):
             raise r.error(("sweep",), axis.name, "repeated value; list each value once")
 
+    metrics = _metrics(r, raw, task, known)
+    stop = _stop(r, raw)
+    channels = _parts(r, raw, "channels", task, known, required=task.needs_channel)
+    systems = _parts(r, raw, "systems", task, known)
+    points = (max(1, len(channels)) * len(systems) * _product(len(v) for v in sweep.values()))
+    if points > MAX_POINTS:
+        raise r.error(("sweep",), None, f"the grid has about {points} points (limit "
+                                        f"{MAX_POINTS}); sweep fewer values")
+    places = {t: r.place((t,), None) for t in ("source", "sweep")}
+    places.update({f"source.{k}": r.place(("source",), k) for k in raw.get("source", {})})
+    places.update({f"sweep.{a.name}": r.place(("sweep",), a.name) for a in task.axes})
+    return Scenario(name=name, task=task.name, seed=seed, output=Path(output), device=device,
+                    source=source, sweep=sweep, channels=channels, systems=systems,
+                    metrics=list(metrics), stop=stop, file=Path(str(file)),
+                    plugins=plugins, places=places)
+
+
+def _header(r: _Reader, raw: dict[str, Any], file: Path | str, known: Registered
+            ) -> tuple[str, Any, int, str, str]:
+    """``(name, task, seed, output, device)``: the scenario's own keys and its task."""
+    name = r.typed((), raw, "name", (str,), default=Path(str(file)).stem)
+    try:
+        task = known.task(r.typed((), raw, "task", (str,), default=None) or None)
+    except UnknownName as exc:
+        raise r.error((), "task", str(exc)) from None
+    seed = r.typed((), raw, "seed", (int,), default=0)
+    if not 0 <= seed < 2**63:
+        raise r.error((), "seed", "must be a non-negative integer")
+    if not re.fullmatch(r"[A-Za-z0-9][\w.+-]*", name):
+        raise r.error((), "name", f"{name!r} is not a plain name (letters, digits, _ . + -, "
+                                  "no path): it names the results folder results/<task>/<name>; "
+                                  "set output for a folder elsewhere")
+    output = r.typed((), raw, "output", (str,), default=f"results/{task.name}/{name}")
+    if ".." in Path(output).parts:
+        raise r.error((), "output", f"{output!r} climbs out with '..'; name a folder below the "
+                                    "working directory (e.g. results/<task>/<name>) or an "
+                                    "absolute path")
+    device = r.typed((), raw, "device", (str,), default="cpu")
+    if device not in DEVICES:
+        raise r.error((), "device", f"expected one of {', '.join(DEVICES)}")
+    return name, task, seed, output, device
+
+
+def _sweep_table(r: _Reader, raw: dict[str, Any], task: Any) -> dict[str, Any]:
+    """``[sweep]``: a table whose keys are axes of the task."""
+    sw = r.typed((), raw, "sweep", (dict,), default={})
+    r.check_keys(("sweep",), sw, [a.name for a in task.axes])
+    return sw
+
+
+def _metrics(r: _Reader, raw: dict[str, Any], task: Any, known: Registered) -> list[str]:
+    """``[metrics] names``: metrics of the task, at least one, each once (default: the
+    task's)."""
     met = r.typed((), raw, "metrics", (dict,), default={})
     r.check_keys(("metrics",), met, METRIC_KEYS)
     metrics = r.typed(("metrics",), met, "names", (list,), default=list(task.default_metrics))
     for m in metrics:
         if not isinstance(m, str):
             raise r.error(("metrics",), "names", f"{m!r} is not a metric name; choose from "
-                                                 f"{', '.join(METRICS.names(task.name))}")
+                                                 f"{', '.join(known.names('metrics', task.name))}")
         try:
-            METRICS.get(m, task.name)
+            known.get("metrics", m, task.name)
         except UnknownName as exc:
             raise r.error(("metrics",), "names", str(exc)) from None
     if not metrics:
         raise r.error(("metrics",), "names", "empty list; name at least one metric")
     if len(set(metrics)) != len(metrics):
         raise r.error(("metrics",), "names", "a metric is named twice; list each once")
+    return metrics
 
+
+def _stop(r: _Reader, raw: dict[str, Any]) -> StopConfig:
+    """``[stop]``: the stop rule and batch size."""
     st = r.typed((), raw, "stop", (dict,), default={})
     r.check_keys(("stop",), st, STOP_KEYS)
     stop = StopConfig(
@@ -302,20 +438,22 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
         raise r.error(("stop",), "min_items", f"{stop.min_items} is more than max_items = "
                                               f"{stop.max_items}; lower min_items or raise "
                                               "max_items")
+    return stop
 
-    channels = _parts(r, raw, "channels", CHANNELS, task, required=task.needs_channel)
-    systems = _parts(r, raw, "systems", SYSTEMS, task)
-    points = (max(1, len(channels)) * len(systems) * _product(len(v) for v in sweep.values()))
-    if points > MAX_POINTS:
-        raise r.error(("sweep",), None, f"the grid has about {points} points (limit "
-                                        f"{MAX_POINTS}); sweep fewer values")
-    places = {t: r.place((t,), None) for t in ("source", "sweep")}
-    places.update({f"source.{k}": r.place(("source",), k) for k in raw.get("source", {})})
-    places.update({f"sweep.{a.name}": r.place(("sweep",), a.name) for a in task.axes})
-    return Scenario(name=name, task=task.name, seed=seed, output=Path(output), device=device,
-                    source=source, sweep=sweep, channels=channels, systems=systems,
-                    metrics=list(metrics), stop=stop, file=Path(str(file)),
-                    plugins=plugins, places=places)
+
+def _plugin_names(r: _Reader, raw: dict[str, Any]) -> list[str]:
+    """``plugins = ["my_models"]``: a list of module names."""
+    names = r.typed((), raw, "plugins", (list,), default=[])
+    for module in names:
+        _plugin_name(r, module)
+    return names
+
+
+def _plugin_name(r: _Reader, module: Any) -> None:
+    """One entry of ``plugins``: an importable module name."""
+    if not isinstance(module, str) or not re.fullmatch(r"[A-Za-z_][\w.]*", module):
+        raise r.error((), "plugins", f"{module!r} is not a module name; list importable "
+                                     "module names, e.g. plugins = [\"my_models\"]")
 
 
 def _plugins(r: _Reader, raw: dict[str, Any], file: Path | str) -> tuple[str, ...]:
@@ -324,9 +462,7 @@ def _plugins(r: _Reader, raw: dict[str, Any], file: Path | str) -> tuple[str, ..
 
     names = r.typed((), raw, "plugins", (list,), default=[])
     for module in names:
-        if not isinstance(module, str) or not re.fullmatch(r"[A-Za-z_][\w.]*", module):
-            raise r.error((), "plugins", f"{module!r} is not a module name; list importable "
-                                         "module names, e.g. plugins = [\"my_models\"]")
+        _plugin_name(r, module)
         try:
             load_plugin(module, str(Path(str(file)).parent))
         except LinksimError as exc:

@@ -11,12 +11,49 @@ from linksim.core import catalog
 
 
 def test_shipped_catalog_is_current():
-    """The shipped snapshot matches the sources and the live registries; after adding or
-    changing a part run ``python -m linksim.core.catalog``."""
+    """The shipped snapshot matches the sources and the live registries, the keys each
+    part accepts included; after adding or changing a part run ``python -m
+    linksim.core.catalog``. (Its module fingerprints may lag: a stale one only makes the
+    scenario pre-check leave that part to the full validation.)"""
     shipped = json.loads(catalog.SHIPPED.read_text())
     live = catalog.build()
     assert shipped["registries"] == live["registries"], "run: python -m linksim.core.catalog"
+    assert shipped["schema"] == live["schema"], "run: python -m linksim.core.catalog"
     assert shipped["digest"] == live["digest"], "run: python -m linksim.core.catalog"
+
+
+def test_every_named_part_has_a_fingerprinted_module():
+    """The pre-check trusts a part only through its module's fingerprint: every built-in
+    task, system, channel and metric has one (parts registered at no site the stamp sees,
+    e.g. ``metric(f"bleu{n}")`` in a loop, are covered by it too)."""
+    snap = catalog.build()
+    for kind in ("tasks",) + catalog.NAMED_KINDS:
+        for name, owners in snap["schema"][kind].items():
+            for entry in owners.values():
+                assert snap["fingerprints"].get(entry["module"]), (kind, name)
+
+
+def test_schema_answers_as_the_live_registries():
+    """Every answer of the catalog's view (tasks, names, keys of every part under every
+    task) equals the live registries' for the built-in parts."""
+    from linksim.base.registry import ALL, BUILTIN
+    from linksim.scenario.parse import Live
+
+    known, live = catalog.CatalogParts([catalog.build()], catalog.Sources(), True), Live()
+    assert known.task(None).name == live.task(None).name
+    for _, name, cls in catalog._builtin("tasks"):
+        schema, task = known.task(name), cls()
+        assert (schema.name, [(a.name, a.label) for a in schema.axes], schema.needs_channel,
+                schema.default_metrics) == (task.name, [(a.name, a.label) for a in task.axes],
+                                            task.needs_channel, tuple(task.default_metrics))
+        for kind in catalog.NAMED_KINDS:
+            registry = ALL[kind]
+            builtin = sorted({n for n, obj in registry.items(name)
+                              if registry.origin_of(obj) == BUILTIN})
+            assert known.names(kind, name) == builtin
+            for part in builtin if kind in catalog.ENTRY_KINDS else ():
+                assert known.keys(known.get(kind, part, name), schema) == \
+                    live.keys(live.get(kind, part, name), task), (kind, part, name)
 
 
 @pytest.mark.slow

@@ -1,8 +1,11 @@
 """Bad input: one line naming file, key and fix; exit code 2; no traceback."""
 from __future__ import annotations
 
+import json
+import os
 import subprocess
 import sys
+import tomllib
 
 import pytest
 
@@ -350,6 +353,84 @@ def test_a_bad_top_level_key_is_refused_before_torch_loads(tmp_path):
     lines = out.stdout.strip().splitlines()
     assert "bogus: unknown key" in lines[0], out.stderr
     assert lines[-1] == "[]", out.stderr
+
+
+#: mistakes in the parts' tables that the catalog finds before torch loads
+BEFORE_TORCH = {
+    "unknown_system_key": GOOD.replace('name = "uncoded"', 'name = "uncoded"\ncolour = "red"'),
+    "unknown_system": CASES["unknown_system"][0],
+    "unknown_channel": GOOD.replace('name = "awgn"', 'name = "awgnn"'),
+    "unknown_channel_key": CASES["fading_on_awgn"][0],
+    "unknown_sweep_axis": GOOD.replace('cbr = "1/2"', 'cbr = "1/2"\nsnr = [1]'),
+    "unknown_metric": GOOD.replace('names = ["psnr"]', 'names = ["psnr", "psnrr"]'),
+}
+HEAVY = "sorted(m for m in ('torch', 'sionna', 'matplotlib') if m in sys.modules)"
+#: every scenario text through the pre-check (all first: no part imported yet), then
+#: through the full validation; each one's message or null
+BOTH = f"""import json, sys, tomllib
+from linksim.errors import LinksimError
+from linksim.scenario.parse import precheck, validate
+
+def message(check, text):
+    try:
+        check(tomllib.loads(text), "t.toml", text)
+    except LinksimError as exc:
+        return str(exc)
+
+cases = json.load(sys.stdin)
+pre = {{name: message(precheck, text) for name, text in cases.items()}}
+heavy = {HEAVY}
+print(json.dumps({{"pre": pre, "heavy": heavy,
+                  "full": {{name: message(validate, text) for name, text in cases.items()}}}}))
+"""
+
+
+def closed_env(cache) -> dict[str, str]:
+    """The environment of a process without installed plugins and with a current catalog."""
+    return {**os.environ, "LINKSIM_CACHE": str(cache), "LINKSIM_DISABLE_PLUGIN_AUTOLOAD": "1"}
+
+
+def _parses(text) -> bool:
+    try:
+        return isinstance(text, str) and bool(tomllib.loads(text))
+    except tomllib.TOMLDecodeError:
+        return False
+
+
+@pytest.fixture(scope="module")
+def both(fresh_catalog):
+    """``{"pre": {case: message}, "full": {case: message}, "heavy": [...]}`` of every case."""
+    cases = {**{k: t for k, (t, _) in CASES.items() if _parses(t)}, **BEFORE_TORCH}
+    out = subprocess.run([sys.executable, "-c", BOTH], input=json.dumps(cases),
+                         capture_output=True, text=True, timeout=300,
+                         env=closed_env(fresh_catalog))
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def test_the_precheck_refuses_as_the_full_validation(both):
+    """Where the pre-check refuses, the full validation refuses with the same line; where
+    the full validation accepts, so does the pre-check; and it imports no heavy library."""
+    assert both["heavy"] == []
+    wrong = {k: (pre, both["full"][k]) for k, pre in both["pre"].items()
+             if pre is not None and pre != both["full"][k]}
+    assert not wrong
+    assert all(both["pre"][k] is not None for k in BEFORE_TORCH)
+
+
+@pytest.mark.parametrize("case", sorted(BEFORE_TORCH))
+def test_a_bad_part_table_is_refused_before_torch_loads(case, both, fresh_catalog, tmp_path):
+    """A wrong system, channel or metric name, entry key or sweep axis: the full
+    validation's line, before torch, Sionna or matplotlib is imported."""
+    (tmp_path / "t.toml").write_text(BEFORE_TORCH[case])
+    code = ("import sys\nfrom linksim.errors import LinksimError\n"
+            "from linksim.scenario import load_scenario\n"
+            "try:\n    load_scenario('t.toml')\nexcept LinksimError as exc:\n"
+            f"    print(str(exc).splitlines()[0])\nprint({HEAVY})")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+                         text=True, timeout=60, env=closed_env(fresh_catalog))
+    lines = out.stdout.strip().splitlines()
+    assert lines == [both["full"][case], "[]"], out.stderr
 
 
 def test_cuda_device_without_a_gpu_is_a_clear_error(tmp_path, capsys, monkeypatch):
