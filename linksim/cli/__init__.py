@@ -43,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from linksim.base.allocator import reuse_freed_memory
+
+    reuse_freed_memory()  # every command: full-size tensors without page faults
     try:
         return int(args.main(args) or 0)
     except LinksimError as exc:

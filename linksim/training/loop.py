@@ -25,6 +25,7 @@ from typing import Any
 import torch
 
 from linksim import __version__, zoo
+from linksim.base.allocator import reuse_freed_memory
 from linksim.channels.base import Link
 from linksim.core.metric import get_metric
 from linksim.base.registry import CHANNELS, LOSSES, SYSTEMS
@@ -62,6 +63,7 @@ class Trainer:
 
     def __init__(self, cfg: TrainConfig, progress: Progress | None = None) -> None:
         self.cfg = cfg
+        reuse_freed_memory()
         if cfg.threads:
             torch.set_num_threads(int(cfg.threads))
         if cfg.loss not in LOSSES:

@@ -28,10 +28,15 @@
 #include <cstdint>
 #include <cstring>
 #include <vector>
+#if defined(__AVX__)
+#include <immintrin.h>
+#endif
 
 namespace {
 
 constexpr int64_t kMaxN = 256;
+// exponentials of the recurrence computed together (G independent dependency chains)
+constexpr int kExpGroup = 4;
 // channels per vector block (one task = kW channels of one batch element): one machine
 // register of floats. GCC splits wider generic vectors badly (per-lane compares, stack
 // round trips for every shuffle), so the block is exactly the register width.
@@ -57,30 +62,61 @@ inline VecI trunc_i32(VecF k) { return __builtin_convertvector(k, VecI); }
 template <typename V> inline V sel_gt(V a, V b, V x, V y) { return a > b ? x : y; }
 template <typename V> inline V vmax(V a, V b) { return sel_gt(a, b, a, b); }
 template <typename V> inline V vmin(V a, V b) { return sel_gt(a, b, b, a); }
+#if defined(__AVX__) && !defined(__AVX512F__)
+// the same selections as one instruction each: maxps(a, b) is exactly a > b ? a : b and
+// minps(b, a) exactly b < a ? b : a (NaN and signed zeros included), which GCC does not
+// derive from the generic compare-and-blend
+template <> inline VecF vmax(VecF a, VecF b) { return (VecF)_mm256_max_ps((__m256)a, (__m256)b); }
+template <> inline VecF vmin(VecF a, VecF b) { return (VecF)_mm256_min_ps((__m256)b, (__m256)a); }
+#endif
 
-// Cephes-style expf (max rel. error ~2 ulp), branch-free, on kW lanes.
-inline VecF exp_k(VecF x) {
-  x = vmin(vmax(x, VecF{} - 87.f), VecF{} + 88.f);
-  // round to nearest with the 1.5 * 2^23 trick (vectorized std::floor is very slow on some CPUs)
-  const VecF k = (x * 1.44269504088896341f + 12582912.f) - 12582912.f;
-  const VecF r = x - k * 0.693359375f + k * 2.12194440e-4f;
-  VecF p = VecF{} + 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f;
-  p = p * r + 8.3334519073e-3f;
-  p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f;
-  p = p * r + 5.0000001201e-1f;
-  p = p * r * r + r + 1.0f;
-  const VecI bits = (trunc_i32(k) + 127) << 23;
-  VecF s;
-  static_assert(sizeof(s) == sizeof(bits), "float and int32 lanes");
-  std::memcpy(&s, &bits, sizeof(s));
-  return p * s;
-}
 inline VecD exp_k(VecD x) {
   for (int w = 0; w < kW; ++w) x[w] = std::exp(x[w]);
   return x;
 }
+
+// Cephes-style expf (max rel. error ~2 ulp), branch-free, of G independent vectors of kW
+// lanes, one stage at a time over all G: G dependency chains of ~20 operations are in flight
+// at once instead of one (the recurrence's exponentials come in groups of kExpGroup).
+template <int G>
+inline void exp_many(VecF* x) {
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) x[j] = vmin(vmax(x[j], VecF{} - 87.f), VecF{} + 88.f);
+  // round to nearest with the 1.5 * 2^23 trick (vectorized std::floor is very slow on some CPUs)
+  VecF k[G], p[G];
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) k[j] = (x[j] * 1.44269504088896341f + 12582912.f) - 12582912.f;
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) x[j] = x[j] - k[j] * 0.693359375f + k[j] * 2.12194440e-4f;
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) p[j] = (VecF{} + 1.9875691500e-4f) * x[j] + 1.3981999507e-3f;
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) p[j] = p[j] * x[j] + 8.3334519073e-3f;
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) p[j] = p[j] * x[j] + 4.1665795894e-2f;
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) p[j] = p[j] * x[j] + 1.6666665459e-1f;
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) p[j] = p[j] * x[j] + 5.0000001201e-1f;
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) p[j] = p[j] * x[j] * x[j] + x[j] + 1.0f;
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) {
+    const VecI bits = (trunc_i32(k[j]) + 127) << 23;
+    VecF sc;
+    std::memcpy(&sc, &bits, sizeof(sc));
+    x[j] = p[j] * sc;
+  }
+}
+inline VecF exp_k(VecF x) {
+  exp_many<1>(&x);
+  return x;
+}
+template <int G>
+inline void exp_many(VecD* x) {
+  for (int j = 0; j < G; ++j) x[j] = exp_k(x[j]);
+}
+
 
 // log(1 + e) for e in [0, 1]: 2 atanh(s), s = e / (2 + e) <= 1/3 (series to s^15, ~1e-9 rel.)
 inline VecF log1p_unit(VecF e) {
@@ -190,12 +226,12 @@ inline V lanes(const T* v, int64_t off) {
   return out;
 }
 
-template <typename T>
+template <typename T, int NC>
 void forward(const Args& a) {
   using V = typename LanesOf<T>::type;
   static_assert(sizeof(V) == kW * sizeof(T), "one lane per channel of the block");
   const View<T> v(a);
-  const int64_t B = a.B, D = a.D, L = a.L, N = a.N, K = a.K;
+  const int64_t B = a.B, D = a.D, L = a.L, N = NC > 0 ? NC : a.N, K = a.K;
   const int64_t nck = (L + K - 1) / K, nblk = (D + kW - 1) / kW, Dp = nblk * kW;
 #pragma omp parallel for num_threads(a.nt) schedule(dynamic, 1)
   for (int64_t task = 0; task < B * nblk; ++task) {
@@ -216,18 +252,42 @@ void forward(const Args& a) {
       const T* Bb = v.Bc + k * a.c_k + b * a.c_b;
       const T* Cb = v.Cc + k * a.c_k + b * a.c_b;
       T* ck = v.ck ? v.ck + ((k * B + b) * nblk + blk) * nck * N * kW : nullptr;
+      constexpr int64_t TC = 16;  // steps whose Delta is computed ahead of their recurrence
+      V dts[TC], uus[TC];
       for (int64_t t = 0; t < L; ++t) {
         const int64_t p = pos ? pos[t] : t;
+        if (t % TC == 0) {
+          // Delta of the next TC steps: independent of the state, so these softplus chains
+          // overlap each other instead of stalling every step of the recurrence
+          for (int64_t s = t; s < std::min(L, t + TC); ++s) {
+            const int64_t q = pos ? pos[s] : s;
+            const V x = load<V>(dlb + q * a.l_t, a.l_d, nv) + bias_w;
+            dts[s - t] = a.softplus ? softplus_k(x) : x;
+            uus[s - t] = load<V>(ub + q * a.s_t, a.s_d, nv);
+          }
+        }
         if (ck && t % K == 0) std::memcpy(ck + (t / K) * N * kW, h, N * sizeof(V));
         if (a.inj && a.inj[t]) h[0] = V{} + v.csi[b];
-        const V x = load<V>(dlb + p * a.l_t, a.l_d, nv) + bias_w;
-        const V dt = a.softplus ? softplus_k(x) : x;
-        const V uu = load<V>(ub + p * a.s_t, a.s_d, nv);
+        const V dt = dts[t % TC], uu = uus[t % TC];
         const V du = dt * uu;
         V acc = D_w * uu;
         const T* Bv = Bb + p * a.c_t;
         const T* Cv = Cb + p * a.c_t;
-        for (int64_t n = 0; n < N; ++n) {
+        constexpr int G = kExpGroup;
+        int64_t n0 = 0;
+        for (; n0 + G <= N; n0 += G) {
+          V e[G];
+#pragma GCC unroll 16
+          for (int j = 0; j < G; ++j) e[j] = dt * A[n0 + j];
+          exp_many<G>(e);
+#pragma GCC unroll 16
+          for (int j = 0; j < G; ++j) {
+            const V hn = e[j] * h[n0 + j] + du * Bv[n0 + j];
+            h[n0 + j] = hn;
+            acc += Cv[n0 + j] * hn;
+          }
+        }
+        for (int64_t n = n0; n < N; ++n) {
           const V hn = exp_k(dt * A[n]) * h[n] + du * Bv[n];
           h[n] = hn;
           acc += Cv[n] * hn;
@@ -290,26 +350,44 @@ void backward(const Args& a) {
           for (int64_t c = nck - 1; c >= 0; --c) {
             const int64_t t0 = c * K, tn = std::min(K, L - t0);
             std::memcpy(h, ck + c * N * kW, N * sizeof(V));
-            for (int64_t tt = 0; tt < tn; ++tt) {  // recompute the chunk's states (and y before the gate)
+            for (int64_t tt = 0; tt < tn; ++tt) {  // the chunk's Delta (independent of the state)
               const int64_t t = t0 + tt, p = pos ? pos[t] : t;
-              if (a.inj && a.inj[t]) h[0] = V{} + v.csi[b];
               const V xr = load<V>(dlb + p * a.l_t, a.l_d, nv) + bias_w;
               V dt = xr, slope = V{} + 1;
               if (a.softplus) {
                 dt = softplus_k(xr);
                 slope = sel_gt(xr, V{} + 20, V{} + 1, sigmoid_k(xr));
               }
-              const V uu = load<V>(ub + p * a.s_t, a.s_d, nv);
               dtc[tt] = dt;
               slc[tt] = slope;
-              uc[tt] = uu;
+              uc[tt] = load<V>(ub + p * a.s_t, a.s_d, nv);
+            }
+            for (int64_t tt = 0; tt < tn; ++tt) {  // recompute the chunk's states (and y before the gate)
+              const int64_t t = t0 + tt, p = pos ? pos[t] : t;
+              if (a.inj && a.inj[t]) h[0] = V{} + v.csi[b];
+              const V dt = dtc[tt], uu = uc[tt];
               const V du = dt * uu;
               V acc = D_w * uu;
               const T* Bv = Bb + p * a.c_t;
               const T* Cv = Cb + p * a.c_t;
               V* hp = hs.data() + tt * N;
               V* ap = as.data() + tt * N;
-              for (int64_t n = 0; n < N; ++n) {
+              int64_t n0 = 0;
+              for (; n0 + kExpGroup <= N; n0 += kExpGroup) {
+                V an[kExpGroup];
+#pragma GCC unroll 16
+                for (int j = 0; j < kExpGroup; ++j) an[j] = dt * A[n0 + j];
+                exp_many<kExpGroup>(an);
+#pragma GCC unroll 16
+                for (int j = 0; j < kExpGroup; ++j) {
+                  const int64_t n = n0 + j;
+                  hp[n] = h[n];
+                  ap[n] = an[j];
+                  h[n] = an[j] * h[n] + du * Bv[n];
+                  acc += Cv[n] * h[n];
+                }
+              }
+              for (int64_t n = n0; n < N; ++n) {
                 const V an = exp_k(dt * A[n]);
                 hp[n] = h[n];
                 ap[n] = an;
@@ -398,8 +476,12 @@ int ss_max_state() { return static_cast<int>(kMaxN); }
 int ss_block() { return kW; }
 int ss_args_size() { return static_cast<int>(sizeof(Args)); }
 
-void ss_fwd_f32(const Args* a) { forward<float>(*a); }
-void ss_fwd_f64(const Args* a) { forward<double>(*a); }
+void ss_fwd_f32(const Args* a) {
+  if (a->N == 16) forward<float, 16>(*a);
+  else if (a->N == 8) forward<float, 8>(*a);
+  else forward<float, 0>(*a);
+}
+void ss_fwd_f64(const Args* a) { forward<double, 0>(*a); }
 void ss_bwd_f32(const Args* a) { backward<float>(*a); }
 void ss_bwd_f64(const Args* a) { backward<double>(*a); }
 
