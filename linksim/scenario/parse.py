@@ -5,7 +5,7 @@ Every problem becomes a :class:`ScenarioError` whose message reads
 
 :func:`load_scenario` checks a file twice with the same functions, each given what is
 registered (:class:`Registered`): first :func:`precheck` against the catalog
-(:func:`linksim.core.catalog.registered`), which imports no part and no torch, so a wrong
+(:func:`linksim.core.catalog_view.registered`), which imports no part and no torch, so a wrong
 task, sweep axis, metric, channel or system name or entry key is refused in a fraction of a
 second; then :func:`validate` against the live registries, which imports every part and is
 the authority. The pre-check refuses only what the catalog vouches for, and leaves to
@@ -26,8 +26,8 @@ from typing import Any, Callable, NamedTuple, Protocol, Sequence
 from linksim.errors import LinksimError, UnknownName
 from linksim.scenario.reading import ScenarioError, read_toml
 from linksim.base.registry import ALL, DATASETS, TASKS
-from linksim.core.catalog import (TaskSchema, Unsure, accepted_keys, accepted_params,
-                                  refresh, registered)
+from linksim.core.catalog import accepted_keys, accepted_params, refresh
+from linksim.core.catalog_view import TaskSchema, Unsure, registered
 from linksim.core.task import Task, default_task_name, parse_range, parse_ratio
 from linksim.core.scenario import PartConfig, Scenario, SourceConfig, StopConfig
 
@@ -103,8 +103,8 @@ parse_cbr = parse_ratio
 
 class Registered(Protocol):
     """What is registered, as the checks read it: the live registries (:class:`Live`) or
-    the catalog (:class:`~linksim.core.catalog.CatalogParts`, which raises
-    :class:`~linksim.core.catalog.Unsure` where it cannot vouch for an answer)."""
+    the catalog (:class:`~linksim.core.catalog_view.CatalogParts`, which raises
+    :class:`~linksim.core.catalog_view.Unsure` where it cannot vouch for an answer)."""
 
     def task(self, name: str | None) -> Task | TaskSchema:
         """The task ``name`` (``None``: the default task); :class:`UnknownName` if none."""

@@ -8,6 +8,8 @@ import subprocess
 import sys
 
 from linksim.core import catalog
+from linksim.core.catalog_view import CatalogParts
+from linksim.core.sources import Sources
 
 
 def test_shipped_catalog_is_current():
@@ -39,7 +41,7 @@ def test_schema_answers_as_the_live_registries():
     from linksim.base.registry import ALL, BUILTIN
     from linksim.scenario.parse import Live
 
-    known, live = catalog.CatalogParts([catalog.build()], catalog.Sources(), True), Live()
+    known, live = CatalogParts([catalog.build()], Sources(), True), Live()
     assert known.task(None).name == live.task(None).name
     for _, name, cls in catalog._builtin("tasks"):
         schema, task = known.task(name), cls()
