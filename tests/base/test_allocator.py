@@ -1,5 +1,6 @@
 """reuse_freed_memory: freed large tensors are reused without page faults (glibc only)."""
 import json
+import os
 import subprocess
 import sys
 
@@ -26,8 +27,6 @@ print(json.dumps({"applied": applied, "faults": faults() - before}))
 
 
 def _probe(env_extra: dict[str, str], code: str = PROBE) -> dict:
-    import os
-
     env = {k: v for k, v in os.environ.items() if not k.startswith(("MALLOC_", "GLIBC_TUNABLES"))}
     env.pop("LINKSIM_MALLOC", None)
     out = subprocess.run([sys.executable, "-c", code], env={**env, **env_extra},
