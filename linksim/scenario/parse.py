@@ -4,7 +4,7 @@ Every problem becomes a :class:`ScenarioError` whose message reads
 ``file:line: key: what is wrong; the fix`` (the CLI prints it and exits 2).
 
 :func:`load_scenario` checks a file twice with the same functions, each given what is
-registered (:class:`Registered`): first :func:`precheck` against the catalog
+registered (:class:`~linksim.scenario.entries.Registered`): first :func:`precheck` against the catalog
 (:func:`linksim.core.catalog_view.registered`), which imports no part and no torch, so a wrong
 task, sweep axis, metric, channel or system name or entry key is refused in a fraction of a
 second; then :func:`validate` against the live registries, which imports every part and is
@@ -20,205 +20,29 @@ import ast
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Protocol, Sequence
+from typing import Any, Callable, Sequence
 
 
 from linksim.errors import LinksimError, UnknownName
-from linksim.scenario.reading import ScenarioError, read_toml
-from linksim.base.registry import ALL, DATASETS, TASKS
-from linksim.core.catalog import accepted_keys, accepted_params, refresh
-from linksim.core.catalog_view import TaskSchema, Unsure, registered
-from linksim.core.task import Task, default_task_name, parse_range, parse_ratio
-from linksim.core.scenario import PartConfig, Scenario, SourceConfig, StopConfig
+from linksim.scenario.entries import Live, Registered, check_entry, entry_tables, parts
+from linksim.scenario.reading import Reader, ScenarioError, read_toml
+from linksim.base.registry import DATASETS
+from linksim.core.catalog import accepted_params, refresh
+from linksim.core.catalog_view import Unsure, registered
+from linksim.core.task import Task, parse_range, parse_ratio
+from linksim.core.scenario import Scenario, SourceConfig, StopConfig
 
 TOP_KEYS = ("name", "task", "seed", "output", "device", "source", "sweep", "channels",
             "systems", "metrics", "stop", "plugins")
 METRIC_KEYS = ("names",)
 STOP_KEYS = ("max_items", "target_ci", "min_items", "batch_size", "repeats")
 DEVICES = ("cpu", "cuda", "auto")
-#: keys of a ``[[channels]]`` / ``[[systems]]`` entry that are not the part's own
-RESERVED = {"channels": ("name", "label"), "systems": ("name", "label", "only")}
 #: a grid larger than this needs ``--set max_points=...``-style intent: refuse it
 MAX_POINTS = 100_000
 
 
-class _Reader:
-    """Validation helpers bound to one file's text, for line numbers in messages."""
-
-    def __init__(self, file: Path | str, text: str, overridden: Sequence[str] = ()) -> None:
-        self.file, self.lines = str(file), text.splitlines()
-        self.overridden = set(overridden)
-
-    def line_of(self, table: Sequence[Any], key: str | None) -> int:
-        """Line of ``key`` inside ``table`` (e.g. ("systems", 1)), else of the table header."""
-        name = table[0] if table else None
-        index = table[1] if len(table) > 1 else 0
-        current, seen, header_line = None, -1, 1
-        for no, raw in enumerate(self.lines, start=1):
-            line = raw.strip()
-            m = re.match(r"^\[\[?\s*([A-Za-z0-9_.]+)\s*\]\]?", line)
-            if m:
-                current = m.group(1)
-                if current == name:
-                    seen += 1
-                    if seen == index:
-                        header_line = no
-                continue
-            in_table = (current is None and name is None) or (current == name and seen == index)
-            if in_table and key and re.match(rf"^{re.escape(key)}\s*=", line):
-                return no
-        return header_line
-
-    def place(self, table: Sequence[Any], key: str | None) -> str:
-        """``file:line: table.key`` (``file: --set table.key`` for an override)."""
-        where = ".".join(str(t) for t in table) + ("." if table and key else "") + (key or "")
-        if where and where in self.overridden:
-            return f"{self.file}: --set {where}"
-        return f"{self.file}:{self.line_of(table, key)}: {where or '<file>'}"
-
-    def error(self, table: Sequence[Any], key: str | None, message: str) -> ScenarioError:
-        return ScenarioError(f"{self.place(table, key)}: {message}")
-
-    def check_keys(self, table: Sequence[Any], data: dict[str, Any], valid: Sequence[str]) -> None:
-        for key in data:
-            if key not in valid:
-                raise self.error(table, key, f"unknown key; valid keys: {', '.join(valid)}")
-
-    def typed(self, table: Sequence[Any], data: dict[str, Any], key: str, types: tuple,
-              default: Any = None, required: bool = False) -> Any:
-        if key not in data:
-            if required:
-                raise self.error(table, None, f"missing required key {key!r}")
-            return default
-        value = data[key]
-        if isinstance(value, bool) and bool not in types or not isinstance(value, types):
-            names = " or ".join(t.__name__ for t in types)
-            raise self.error(table, key, f"expected {names}, got {type(value).__name__} {value!r}")
-        return value
-
-
 parse_snr = parse_range   # kept names for the CLI flags
 parse_cbr = parse_ratio
-
-
-class Registered(Protocol):
-    """What is registered, as the checks read it: the live registries (:class:`Live`) or
-    the catalog (:class:`~linksim.core.catalog_view.CatalogParts`, which raises
-    :class:`~linksim.core.catalog_view.Unsure` where it cannot vouch for an answer)."""
-
-    def task(self, name: str | None) -> Task | TaskSchema:
-        """The task ``name`` (``None``: the default task); :class:`UnknownName` if none."""
-
-    def get(self, kind: str, name: str, task: str) -> Any:
-        """The part of ``kind`` (``systems``, ...) ``name`` finds for ``task``."""
-
-    def names(self, kind: str, task: str) -> list[str]:
-        """The names of ``kind`` a scenario of ``task`` may use."""
-
-    def keys(self, part: Any, task: Any) -> tuple[list[str], bool]:
-        """The keys an entry of ``part`` accepts under ``task``, and whether any (**kwargs)."""
-
-
-class Live:
-    """The live registries (a lookup imports every built-in part and installed plugin)."""
-
-    def task(self, name: str | None) -> Task:
-        return TASKS.get(name or default_task_name())()
-
-    def get(self, kind: str, name: str, task: str) -> Any:
-        return ALL[kind].get(name, task)
-
-    def names(self, kind: str, task: str) -> list[str]:
-        return ALL[kind].names(task)
-
-    def keys(self, part: Any, task: Task) -> tuple[list[str], bool]:
-        return accepted_keys(part, task)
-
-
-class Entry(NamedTuple):
-    """A ``[[channels]]`` or ``[[systems]]`` entry whose name and keys are checked."""
-
-    name: str
-    part: Any
-    label: str | None
-    params: dict[str, Any]
-
-
-def _entries(r: _Reader, raw: dict[str, Any], section: str, task: Any, known: Registered,
-             required: bool = True) -> list[dict[str, Any]]:
-    """The tables of ``[[section]]``: at least one when ``required``."""
-    entries = raw.get(section, [] if not required else None)
-    if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries) or (
-            required and not entries):
-        raise r.error((), section, f"expected one or more [[{section}]] tables with a name; "
-                                   f"registered: {', '.join(known.names(section, task.name))}")
-    return entries
-
-
-def _entry(r: _Reader, table: Sequence[Any], entry: dict[str, Any], task: Any,
-           known: Registered) -> Entry:
-    """An entry's name (registered for the task), label and parameters (none a sweep axis,
-    each a key the part accepts)."""
-    section = table[0]
-    name = r.typed(table, entry, "name", (str,), required=True)
-    try:
-        part = known.get(section, name, task.name)
-    except UnknownName as exc:
-        raise r.error(table, "name", str(exc)) from None
-    label = r.typed(table, entry, "label", (str,), default=None)
-    reserved = RESERVED[section]
-    params = {k: v for k, v in entry.items() if k not in reserved}
-    for axis in task.axes:
-        if axis.name in params:
-            raise r.error(table, axis.name, f"{axis.name!r} is a sweep axis; to run this "
-                          f"entry at some of its values only, write only = "
-                          f"{{{axis.name} = [...]}}")
-    valid, var_kw = known.keys(part, task)
-    if not var_kw:
-        r.check_keys(table, params, list(reserved) + list(valid))
-    return Entry(name, part, label, params)
-
-
-def _parts(r: _Reader, raw: dict[str, Any], section: str, task: Task, known: Registered,
-           required: bool = True) -> list[PartConfig]:
-    """The ``[[section]]`` entries: each :func:`_entry`, then the part's own checks of its
-    parameters, its ``only`` axis values and a label unique in the section."""
-    parts, labels = [], set()
-    for i, raw_entry in enumerate(_entries(r, raw, section, task, known, required)):
-        table = (section, i)
-        name, factory, label, params = _entry(r, table, raw_entry, task, known)
-        check = getattr(factory, "check_params", None)
-        if check is not None:
-            try:
-                check(params)
-            except LinksimError as exc:
-                raise r.error(table, getattr(exc, "key", None), str(exc)) from None
-        only = _only(r, table, raw_entry, task) if "only" in RESERVED[section] else {}
-        label = label or "-".join([name] + [str(v) for v in params.values()
-                                            if isinstance(v, (str, int, float))])
-        if label in labels:
-            raise r.error(table, "label", f"duplicate label {label!r}; give each entry a unique label")
-        labels.add(label)
-        parts.append(PartConfig(name=name.lower(), label=label, params=params, only=only,
-                                line=r.line_of(table, None)))
-    return parts
-
-
-def _only(r: _Reader, table: Sequence[Any], entry: dict[str, Any], task: Task
-          ) -> dict[str, tuple[float, ...]]:
-    """``only = {axis = values}``: the axis values an entry runs at (each parsed by its axis)."""
-    only = r.typed(table, entry, "only", (dict,), default={})
-    axes = {a.name: a for a in task.axes}
-    out = {}
-    for name, value in only.items():
-        if name not in axes:
-            raise r.error(table, "only", f"{name!r} is not an axis of task {task.name!r}; "
-                          f"axes: {', '.join(axes) or 'none'}")
-        try:
-            out[name] = tuple(axes[name].parse(value))
-        except ValueError as exc:
-            raise r.error(table, "only", f"{name}: {exc}") from None
-    return out
 
 
 def _names_for(registry, task: Task) -> list[str]:
@@ -289,7 +113,7 @@ def precheck(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
     catalog vouches for them (:mod:`linksim.core.catalog`). A check it cannot be sure of,
     and every check that runs a part's own code, is left to :func:`validate`. Returns
     whether it left a check because the sources changed since the catalog was built."""
-    r = _Reader(file, text, overridden)
+    r = Reader(file, text, overridden)
     r.check_keys((), raw, TOP_KEYS)
     known = registered(_plugin_names(r, raw))
     try:
@@ -301,9 +125,9 @@ def precheck(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
     _stop(r, raw)
     for section in ("channels", "systems"):
         required = task.needs_channel if section == "channels" else True
-        entries = _if_sure(_entries, r, raw, section, task, known, required) or []
-        for i, entry in enumerate(entries):
-            _if_sure(_entry, r, (section, i), entry, task, known)
+        tables = _if_sure(entry_tables, r, raw, section, task, known, required) or []
+        for i, table in enumerate(tables):
+            _if_sure(check_entry, r, (section, i), table, task, known)
     return known.stale
 
 
@@ -319,7 +143,7 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
              overridden: Sequence[str] = ()) -> Scenario:
     """The scenario ``raw`` (the TOML table of ``file``, whose ``text`` gives the line
     numbers) checked against the live registries."""
-    r = _Reader(file, text, overridden)
+    r = Reader(file, text, overridden)
     r.check_keys((), raw, TOP_KEYS)
     plugins = _plugins(r, raw, file)
     known = Live()
@@ -347,8 +171,8 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
 
     metrics = _metrics(r, raw, task, known)
     stop = _stop(r, raw)
-    channels = _parts(r, raw, "channels", task, known, required=task.needs_channel)
-    systems = _parts(r, raw, "systems", task, known)
+    channels = parts(r, raw, "channels", task, known, required=task.needs_channel)
+    systems = parts(r, raw, "systems", task, known)
     points = (max(1, len(channels)) * len(systems) * _product(len(v) for v in sweep.values()))
     if points > MAX_POINTS:
         raise r.error(("sweep",), None, f"the grid has about {points} points (limit "
@@ -362,7 +186,7 @@ def validate(raw: dict[str, Any], file: Path | str = "<scenario>", text: str = "
                     plugins=plugins, places=places)
 
 
-def _header(r: _Reader, raw: dict[str, Any], file: Path | str, known: Registered
+def _header(r: Reader, raw: dict[str, Any], file: Path | str, known: Registered
             ) -> tuple[str, Any, int, str, str]:
     """``(name, task, seed, output, device)``: the scenario's own keys and its task."""
     name = r.typed((), raw, "name", (str,), default=Path(str(file)).stem)
@@ -388,14 +212,14 @@ def _header(r: _Reader, raw: dict[str, Any], file: Path | str, known: Registered
     return name, task, seed, output, device
 
 
-def _sweep_table(r: _Reader, raw: dict[str, Any], task: Any) -> dict[str, Any]:
+def _sweep_table(r: Reader, raw: dict[str, Any], task: Any) -> dict[str, Any]:
     """``[sweep]``: a table whose keys are axes of the task."""
     sw = r.typed((), raw, "sweep", (dict,), default={})
     r.check_keys(("sweep",), sw, [a.name for a in task.axes])
     return sw
 
 
-def _metrics(r: _Reader, raw: dict[str, Any], task: Any, known: Registered) -> list[str]:
+def _metrics(r: Reader, raw: dict[str, Any], task: Any, known: Registered) -> list[str]:
     """``[metrics] names``: metrics of the task, at least one, each once (default: the
     task's)."""
     met = r.typed((), raw, "metrics", (dict,), default={})
@@ -416,7 +240,7 @@ def _metrics(r: _Reader, raw: dict[str, Any], task: Any, known: Registered) -> l
     return metrics
 
 
-def _stop(r: _Reader, raw: dict[str, Any]) -> StopConfig:
+def _stop(r: Reader, raw: dict[str, Any]) -> StopConfig:
     """``[stop]``: the stop rule and batch size."""
     st = r.typed((), raw, "stop", (dict,), default={})
     r.check_keys(("stop",), st, STOP_KEYS)
@@ -441,7 +265,7 @@ def _stop(r: _Reader, raw: dict[str, Any]) -> StopConfig:
     return stop
 
 
-def _plugin_names(r: _Reader, raw: dict[str, Any]) -> list[str]:
+def _plugin_names(r: Reader, raw: dict[str, Any]) -> list[str]:
     """``plugins = ["my_models"]``: a list of module names."""
     names = r.typed((), raw, "plugins", (list,), default=[])
     for module in names:
@@ -449,14 +273,14 @@ def _plugin_names(r: _Reader, raw: dict[str, Any]) -> list[str]:
     return names
 
 
-def _plugin_name(r: _Reader, module: Any) -> None:
+def _plugin_name(r: Reader, module: Any) -> None:
     """One entry of ``plugins``: an importable module name."""
     if not isinstance(module, str) or not re.fullmatch(r"[A-Za-z_][\w.]*", module):
         raise r.error((), "plugins", f"{module!r} is not a module name; list importable "
                                      "module names, e.g. plugins = [\"my_models\"]")
 
 
-def _plugins(r: _Reader, raw: dict[str, Any], file: Path | str) -> tuple[str, ...]:
+def _plugins(r: Reader, raw: dict[str, Any], file: Path | str) -> tuple[str, ...]:
     """``plugins = ["my_models"]``: import each module (beside the scenario file first)."""
     from linksim.base.registry import load_plugin
 
@@ -477,7 +301,7 @@ def _product(values) -> int:
     return out
 
 
-def _source(r: _Reader, raw: dict[str, Any], task: Task) -> SourceConfig:
+def _source(r: Reader, raw: dict[str, Any], task: Task) -> SourceConfig:
     """``[source]``: ``dataset`` (default: the task's) plus the data set's own keys."""
     src = r.typed((), raw, "source", (dict,), default={})
     dataset = r.typed(("source",), src, "dataset", (str,), default=task.default_dataset)

@@ -39,7 +39,7 @@ def test_schema_answers_as_the_live_registries():
     """Every answer of the catalog's view (tasks, names, keys of every part under every
     task) equals the live registries' for the built-in parts."""
     from linksim.base.registry import ALL, BUILTIN
-    from linksim.scenario.parse import Live
+    from linksim.scenario.entries import Live
 
     known, live = CatalogParts([catalog.build()], Sources(), True), Live()
     assert known.task(None).name == live.task(None).name
