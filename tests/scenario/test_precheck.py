@@ -12,18 +12,10 @@ import pytest
 from linksim.core import catalog
 from linksim.scenario.parse import ScenarioError, load_scenario, precheck
 from linksim.scenario.reading import read_toml
+from scenario_texts import GOOD  # tests/scenario/scenario_texts.py
 
 ROOT = Path(__file__).resolve().parents[2]
-GOOD = """name = "t"
-[sweep]
-snr_db = [0, 10]
-cbr = "1/2"
-[[channels]]
-name = "awgn"
-[[systems]]
-name = "uncoded"
-"""
-BAD_KEY = GOOD + 'colour = "red"\n'
+BAD_KEY = GOOD.replace('name = "uncoded"', 'name = "uncoded"\ncolour = "red"')
 BAD_AXIS = GOOD.replace('cbr = "1/2"', 'cbr = "1/2"\nsnr = [1]')
 BAD_NAME = GOOD.replace('name = "uncoded"', 'name = "uncodd"')
 BAD_CHANNEL_KEY = GOOD.replace('name = "awgn"', 'name = "awgn"\nfading = "fast"')
@@ -60,9 +52,9 @@ def test_refuses_no_shipped_scenario(path, closed):
 
 
 def test_refuses_what_the_catalog_vouches_for(closed):
-    with pytest.raises(ScenarioError, match="t.toml:9: systems.0.colour: unknown key"):
+    with pytest.raises(ScenarioError, match="t.toml:13: systems.0.colour: unknown key"):
         check(BAD_KEY)
-    with pytest.raises(ScenarioError, match="t.toml:5: sweep.snr: unknown key"):
+    with pytest.raises(ScenarioError, match="t.toml:9: sweep.snr: unknown key"):
         check(BAD_AXIS)
     assert check(GOOD) is False
 
