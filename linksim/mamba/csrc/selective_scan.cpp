@@ -226,6 +226,42 @@ inline V lanes(const T* v, int64_t off) {
   return out;
 }
 
+// One step of the recurrence for states n < N of a block of channels:
+//   a_n = exp(dt * A_n),  h_n <- a_n * h_n + du * B_n,  acc += C_n * h_n   (n in order),
+// the exponentials kExpGroup at a time. With hp, ap (the backward's recomputation) the
+// state entering the step and a_n are kept. Returns acc.
+template <int G, typename V, typename T>
+inline V update_group(V* h, const V* A, V dt, V du, const T* Bv, const T* Cv, V acc, V* hp,
+                      V* ap) {
+  V e[G];
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) e[j] = dt * A[j];
+  exp_many<G>(e);
+#pragma GCC unroll 16
+  for (int j = 0; j < G; ++j) {
+    if (hp) {
+      hp[j] = h[j];
+      ap[j] = e[j];
+    }
+    const V hn = e[j] * h[j] + du * Bv[j];
+    h[j] = hn;
+    acc += Cv[j] * hn;
+  }
+  return acc;
+}
+template <typename V, typename T>
+inline V update_states(V* h, const V* A, int64_t N, V dt, V du, const T* Bv, const T* Cv, V acc,
+                       V* hp = nullptr, V* ap = nullptr) {
+  int64_t n = 0;
+  for (; n + kExpGroup <= N; n += kExpGroup)
+    acc = update_group<kExpGroup>(h + n, A + n, dt, du, Bv + n, Cv + n, acc,
+                                  hp ? hp + n : nullptr, ap ? ap + n : nullptr);
+  for (; n < N; ++n)
+    acc = update_group<1>(h + n, A + n, dt, du, Bv + n, Cv + n, acc, hp ? hp + n : nullptr,
+                          ap ? ap + n : nullptr);
+  return acc;
+}
+
 template <typename T, int NC>
 void forward(const Args& a) {
   using V = typename LanesOf<T>::type;
@@ -273,25 +309,7 @@ void forward(const Args& a) {
         V acc = D_w * uu;
         const T* Bv = Bb + p * a.c_t;
         const T* Cv = Cb + p * a.c_t;
-        constexpr int G = kExpGroup;
-        int64_t n0 = 0;
-        for (; n0 + G <= N; n0 += G) {
-          V e[G];
-#pragma GCC unroll 16
-          for (int j = 0; j < G; ++j) e[j] = dt * A[n0 + j];
-          exp_many<G>(e);
-#pragma GCC unroll 16
-          for (int j = 0; j < G; ++j) {
-            const V hn = e[j] * h[n0 + j] + du * Bv[n0 + j];
-            h[n0 + j] = hn;
-            acc += Cv[n0 + j] * hn;
-          }
-        }
-        for (int64_t n = n0; n < N; ++n) {
-          const V hn = exp_k(dt * A[n]) * h[n] + du * Bv[n];
-          h[n] = hn;
-          acc += Cv[n] * hn;
-        }
+        acc = update_states(h, A, N, dt, du, Bv, Cv, acc);
         T* yp = yb + p * a.s_t;
         if (k > 0) acc += load<V>(yp, a.s_d, nv);
         if (zb && k == a.nd - 1) {
@@ -372,28 +390,7 @@ void backward(const Args& a) {
               const T* Cv = Cb + p * a.c_t;
               V* hp = hs.data() + tt * N;
               V* ap = as.data() + tt * N;
-              int64_t n0 = 0;
-              for (; n0 + kExpGroup <= N; n0 += kExpGroup) {
-                V an[kExpGroup];
-#pragma GCC unroll 16
-                for (int j = 0; j < kExpGroup; ++j) an[j] = dt * A[n0 + j];
-                exp_many<kExpGroup>(an);
-#pragma GCC unroll 16
-                for (int j = 0; j < kExpGroup; ++j) {
-                  const int64_t n = n0 + j;
-                  hp[n] = h[n];
-                  ap[n] = an[j];
-                  h[n] = an[j] * h[n] + du * Bv[n];
-                  acc += Cv[n] * h[n];
-                }
-              }
-              for (int64_t n = n0; n < N; ++n) {
-                const V an = exp_k(dt * A[n]);
-                hp[n] = h[n];
-                ap[n] = an;
-                h[n] = an * h[n] + du * Bv[n];
-                acc += Cv[n] * h[n];
-              }
+              acc = update_states(h, A, N, dt, du, Bv, Cv, acc, hp, ap);
               V g = load<V>(gb + p * a.s_t, a.s_d, nv);
               if (zb) {  // out = y * silu(z): gradient to z, and g becomes dLoss/dy
                 const V zz = load<V>(zb + p * a.s_t, a.s_d, nv), s = sigmoid_k(zz);
