@@ -85,16 +85,20 @@ def accepted_params(factory: Any, skip: Sequence[str] = ("self",)) -> tuple[list
     return names, var_kw
 
 
+def entry_keys(factory: Any, skip: Sequence[str] = ("self",)) -> tuple[list[str], bool]:
+    """The part's own scenario keys and whether it takes any (**kwargs): its
+    ``scenario_keys()`` when it has them, else its parameters (minus ``skip``)."""
+    keys = getattr(factory, "scenario_keys", None)
+    return (list(keys()), False) if keys else accepted_params(factory, skip)
+
+
 def accepted_keys(factory: Any, task: Any) -> tuple[list[str], bool]:
     """The keys a scenario entry of the system or channel ``factory`` may set under
-    ``task`` (besides name, label, only), and whether it takes any (**kwargs): its
-    ``scenario_keys()`` when it has them, else its parameters less the axis values the
-    task passes to constructors (:meth:`~linksim.core.task.Task.build_kwargs`)."""
-    keys = getattr(factory, "scenario_keys", None)
-    if keys:
-        return list(keys()), False
+    ``task`` (besides name, label, only), and whether it takes any (**kwargs):
+    :func:`entry_keys` less the axis values the task passes to constructors
+    (:meth:`~linksim.core.task.Task.build_kwargs`)."""
     build_axes = tuple(task.build_kwargs({a.name: 0.0 for a in task.axes}))
-    return accepted_params(factory, ("self",) + build_axes)
+    return entry_keys(factory, ("self",) + build_axes)
 
 
 def _owner(obj: Any) -> str:

@@ -111,10 +111,9 @@ def param_docs(obj: Any) -> dict[str, str]:
 
 def part_keys(factory: Any, skip: tuple[str, ...] = ("self",)) -> list[tuple[str, str, str, str]]:
     """``(key, type, default, meaning)`` of a registered part's own scenario keys."""
-    from linksim.scenario.parse import accepted_params
+    from linksim.core.catalog import entry_keys
 
-    keys = getattr(factory, "scenario_keys", None)
-    names, var_kw = (list(keys()), False) if keys else accepted_params(factory, skip)
+    names, var_kw = entry_keys(factory, skip)
     try:
         sig = inspect.signature(factory)
         params = sig.parameters
