@@ -1,59 +1,186 @@
-"""Full-size Kodak (768x512) inference of the learned image systems: CPU-seconds per image
-(a benchmark, not a test; ``time.process_time``, one thread, warm, min of ``--reps``).
+"""Full-size Kodak (768x512) inference of the learned image systems: seconds per image, one
+thread, warm, best of ``--reps`` (a benchmark, not a test); with ``--rev``, this tree against
+a git revision, side by side.
 
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/bench_kodak_inference.py [--reps 3]
+    PYTHONPATH=. python benchmarks/bench_kodak_inference.py --rev 68b62cb --rounds 3
+        [--out benchmarks/results/kodak_inference]
 
-Needs ../shared/data/kodak and the shipped checkpoints. Measured on the shared, loaded 2-core
-machine (load average 4-10), MambaJSCC small CBR 1/16: 2.72 CPU-s/image before commit
-9b55a8a (scalar scan recurrence, [B, D, L] transposes per scan direction), 2.05-2.14 after
-(vectorized forward recurrence, projections in the kernel's layout); outputs bit-identical
-(max |diff| 0). With MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824 in
-the environment (fewer page faults on fresh 6 MB tensors) the "before" code ran 2.18.
-SwinJSCC 0.55, ADJSCC 0.78 (unchanged).
+Each measurement is a fresh process (``--child``) that sends kodim01-04 as one batch through
+AWGN at 10 dB (``transmit``: encoder, channel, decoder) with the scenario's small checkpoints
+at CBR 1/16, and reports the best wall time per image and a hash of the reconstructions.
+With ``--rev`` the revision is checked out into a temporary git worktree and the two trees
+alternate, system by system, for ``--rounds`` rounds; the report gives the median per tree,
+the ratio, and whether the reconstructions are bit-identical. Needs ../shared/data/kodak and
+the shipped checkpoints.
 """
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
-import numpy as np
-import torch
-from PIL import Image
-
-import linksim.baselines.image  # noqa: F401  (registers the peers)
-import linksim.tasks.image  # noqa: F401
-from linksim.channels.base import Link
-from linksim.base.registry import CHANNELS, SYSTEMS
-
-SYSTEMS_CKPT = {"mambajscc": "mambajscc-small-cbr1_16-rayleigh-snr0_20",
-                "swinjscc": "swinjscc-small-cbr1_16-rayleigh-snr0_20",
-                "adjscc": "adjscc-small-cbr1_16-rayleigh-snr0_20",
-                "deepjscc": "deepjscc-small-cbr1_16-rayleigh-snr10"}
+ROOT = Path(__file__).resolve().parents[1]
+#: label -> (system, checkpoint at CBR 1/16), as in scenarios/image/kodak_awgn.toml
+CHECKPOINTS = {
+    "mambajscc": ("mambajscc", "mambajscc-small-cbr1_16-rayleigh-snr0_20"),
+    "mambajscc-campaign": ("mambajscc", "mambajscc-small-c128-cbr1_16-rayleighfast-snr0_20"),
+    "swinjscc": ("swinjscc", "swinjscc-small-cbr1_16-rayleigh-snr0_20"),
+    "swinjscc-campaign": ("swinjscc", "swinjscc-small-c128-cbr1_16-rayleighfast-snr0_20"),
+    "adjscc-campaign": ("adjscc", "adjscc-small-c128-cbr1_16-rayleighfast-snr0_20"),
+    "deepjscc-campaign": ("deepjscc", "deepjscc-small-c128-cbr1_16-rayleighfast-snr0_20"),
+}
 
 
-def kodak(i: int, root: str) -> torch.Tensor:
-    a = np.array(Image.open(f"{root}/kodim{i:02d}.png").convert("RGB"))
-    return torch.from_numpy(a).permute(2, 0, 1)[None].float() / 255
+def _use_tree(tree: Path) -> None:
+    """Import ``linksim`` and ``linksim.baselines`` from ``tree`` (an installed editable
+    linksim maps ``linksim.baselines`` to its own checkout otherwise)."""
+    import importlib.util
+
+    sys.path.insert(0, str(tree))
+    import linksim
+
+    spec = importlib.util.spec_from_file_location(
+        "linksim.baselines", tree / "baselines" / "__init__.py",
+        submodule_search_locations=[str(tree / "baselines")])
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["linksim.baselines"] = module
+    spec.loader.exec_module(module)
+    linksim.baselines = module
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--reps", type=int, default=3)
-    ap.add_argument("--kodak", default="../shared/data/kodak")
-    args = ap.parse_args()
+def kodak_batch(root: str):
+    """kodim01-04 as one [4, 3, 512, 768] float tensor in [0, 1] (portraits turned)."""
+    import numpy as np
+    import torch
+    from PIL import Image
+
+    images = []
+    for i in range(1, 5):
+        a = torch.from_numpy(np.array(Image.open(f"{root}/kodim{i:02d}.png").convert("RGB")))
+        x = a.permute(2, 0, 1).float() / 255
+        images.append(x if x.shape[-1] == 768 else x.transpose(-1, -2))
+    return torch.stack(images)
+
+
+def child(name: str, tree: Path, kodak: str, reps: int) -> dict:
+    """Seconds per image of one system in this process, and a hash of its reconstructions."""
+    _use_tree(tree)
+    import torch
+
+    import linksim.baselines.image  # noqa: F401  (registers the peers)
+    import linksim.tasks.image  # noqa: F401
+    from linksim.base.allocator import reuse_freed_memory
+    from linksim.base.registry import CHANNELS, SYSTEMS
+    from linksim.channels.base import Link
+
+    for module in (linksim.tasks.image, linksim.baselines.image):  # the tree's own code
+        assert Path(module.__file__).resolve().is_relative_to(tree), module.__file__
     torch.set_num_threads(1)
-    x, ch = kodak(1, args.kodak), CHANNELS.get("awgn")()
-    for name, ck in SYSTEMS_CKPT.items():
-        m = SYSTEMS.get(name)(cbr=1 / 16, checkpoint=ck).eval()
-        ts = []
-        with torch.no_grad():
-            m.transmit(x[..., :128, :128], Link(ch, 10.0, 1, seeds=[1]))  # warm-up (kernel build)
-            for _ in range(args.reps):
-                t = time.process_time()
-                m.transmit(x, Link(ch, 10.0, 1, seeds=[1]))
-                ts.append(time.process_time() - t)
-        print(f"{name:10s} {min(ts):.3f} CPU-s/image (768x512, one thread)")
+    reuse_freed_memory()
+    x = kodak_batch(kodak)
+    system, checkpoint = CHECKPOINTS[name]
+    model = SYSTEMS.get(system)(cbr=1 / 16, checkpoint=checkpoint).eval()
+    channel = CHANNELS.get("awgn")()
+    times = []
+    with torch.no_grad():
+        model.transmit(x[..., :128, :128], Link(channel, 10.0, 4, seeds=[1, 2, 3, 4]))  # warm-up
+        for _ in range(reps):
+            t = time.perf_counter()
+            x_hat, _ = model.transmit(x, Link(channel, 10.0, 4, seeds=[1, 2, 3, 4]))
+            times.append(time.perf_counter() - t)
+    return {"s_per_image": min(times) / 4,
+            "sha1": hashlib.sha1(x_hat.contiguous().numpy().tobytes()).hexdigest()[:16]}
+
+
+def measure(name: str, tree: Path, kodak: str, reps: int) -> dict:
+    """:func:`child` in a fresh process."""
+    out = subprocess.run([sys.executable, __file__, "--child", name, "--tree", str(tree),
+                          "--kodak", kodak, "--reps", str(reps)],
+                         env={**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(tree)},
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def compare(rev: str, names: list[str], kodak: str, reps: int, rounds: int) -> tuple[dict, list[str]]:
+    """This tree against ``rev``, alternating per system and round."""
+    with tempfile.TemporaryDirectory() as tmp:
+        old = Path(tmp) / "rev"
+        subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", str(old), rev],
+                       check=True, capture_output=True)
+        try:
+            runs = {n: {"rev": [], "tree": []} for n in names}
+            load = [os.getloadavg()]
+            for _ in range(rounds):
+                for n in names:
+                    runs[n]["rev"].append(measure(n, old, kodak, reps))
+                    runs[n]["tree"].append(measure(n, ROOT, kodak, reps))
+            load.append(os.getloadavg())
+        finally:
+            subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(old)],
+                           check=False, capture_output=True)
+    return render(rev, rounds, reps, load, runs)
+
+
+def render(rev: str, rounds: int, reps: int, load: list, runs: dict) -> tuple[dict, list[str]]:
+    """The report of :func:`compare` from its per-process times: the best and the median of
+    the ``rounds`` processes per tree (host noise only adds time, so the best is the
+    steadier estimate), the ratio of the bests, and whether every reconstruction agreed."""
+    rows = {}
+    for n, by in runs.items():
+        times = {k: [r["s_per_image"] for r in v] for k, v in by.items()}
+        best = {k: min(v) for k, v in times.items()}
+        med = {k: statistics.median(v) for k, v in times.items()}
+        hashes = {r["sha1"] for v in by.values() for r in v}
+        rows[n] = {"best": best, "median": med, "speedup": best["rev"] / best["tree"],
+                   "identical": len(hashes) == 1}
+    lines = [f"This tree against `{rev}`, one thread, seconds per 768 x 512 image (batch of four, "
+             f"encoder, AWGN at 10 dB, decoder): best and median of {rounds} alternating fresh "
+             f"processes per tree (each the best of {reps} batches). Load average before / after: "
+             f"{load[0][0]:.2f} / {load[1][0]:.2f}.", "",
+             f"| system | {rev} best | this tree best | speedup (best) | {rev} median | "
+             "this tree median | same reconstructions |",
+             "|---|---:|---:|---:|---:|---:|---|"]
+    lines += [f"| {n} | {r['best']['rev']:.3f} | {r['best']['tree']:.3f} | {r['speedup']:.2f}x | "
+              f"{r['median']['rev']:.3f} | {r['median']['tree']:.3f} | "
+              f"{'yes' if r['identical'] else 'NO'} |" for n, r in rows.items()]
+    return {"rev": rev, "rounds": rounds, "reps": reps, "load_avg": load, "rows": rows,
+            "runs": runs}, lines
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--rev", default=None, help="git revision to compare this tree with")
+    ap.add_argument("--systems", nargs="+", default=list(CHECKPOINTS), choices=list(CHECKPOINTS))
+    ap.add_argument("--kodak", default=str(ROOT.parent / "shared" / "data" / "kodak"))
+    ap.add_argument("--out", type=Path, default=None, help="folder for kodak_inference.json / .md")
+    ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
+    ap.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child, args.tree.resolve(), args.kodak, args.reps)))
+        return 0
+    if args.rev is None:
+        for n in args.systems:
+            print(f"{n:20s} {measure(n, ROOT, args.kodak, args.reps)['s_per_image']:.3f} s/image")
+        return 0
+    report, lines = compare(args.rev, args.systems, args.kodak, args.reps, args.rounds)
+    print("\n".join(lines))
+    if args.out:
+        args.out.mkdir(parents=True, exist_ok=True)
+        (args.out / "kodak_inference.json").write_text(json.dumps(report, indent=1) + "\n")
+        (args.out / "kodak_inference.md").write_text("\n".join(lines) + "\n")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -61,8 +61,10 @@ def codec_cache(name: str) -> CodecCache:
 
 
 def to_uint8(x: torch.Tensor) -> np.ndarray:
-    """[B, 3, H, W] float in [0, 1] -> [B, H, W, 3] uint8."""
-    return x.clamp(0, 1).mul_(255).round_().to(torch.uint8).permute(0, 2, 3, 1).cpu().numpy()
+    """[B, 3, H, W] float in [0, 1] -> [B, H, W, 3] uint8, C-contiguous (the codec's and
+    the cache key's layout: one transposing copy, of bytes rather than floats)."""
+    levels = x.clamp(0, 1).mul_(255).round_().to(torch.uint8)
+    return levels.permute(0, 2, 3, 1).contiguous().cpu().numpy()
 
 
 class _CodecSystem(ImageSystem):

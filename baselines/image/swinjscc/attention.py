@@ -7,6 +7,9 @@ r"""Window multi-head self-attention with relative position bias, plain or shift
       -> windows [B·nW, M_h·M_w, C] -> softmax(Q Kᵀ/√d + B_rel + mask) V -> FC
       -> merge windows -> roll back -> crop -> [B,H,W,C]
 
+(the roll and the window partition, and their inverses, are one gather each:
+:func:`window_order`)
+
 The window is :math:`M \times M` (``window``), clamped per side to the feature map as
 Swin does for maps no larger than the window (and then not shifted along that side).
 Sides that are larger than, but not multiples of, the window are zero-padded and the
@@ -70,11 +73,17 @@ def partition(x: torch.Tensor, win: tuple[int, int]) -> torch.Tensor:
     return x.reshape(-1, win[0] * win[1], c)
 
 
-def merge(windows: torch.Tensor, win: tuple[int, int], h: int, w: int) -> torch.Tensor:
-    """Inverse of :func:`partition`: [B·nW, M_h·M_w, C] -> [B, H, W, C]."""
-    c = windows.shape[-1]
-    x = windows.reshape(-1, h // win[0], w // win[1], win[0], win[1], c).transpose(2, 3)
-    return x.reshape(-1, h, w, c)
+@lru_cache(maxsize=64)
+def window_order(padded: tuple[int, int], win: tuple[int, int], shift: tuple[int, int]
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """(gather, scatter) int64 [H'·W'] position maps of the roll by ``-shift`` followed by
+    :func:`partition`: for x [B, H', W', C], ``x.reshape(B, -1, C).index_select(1, gather)`` is
+    the windows' tokens in window order, and for those tokens t [B, H'·W', C],
+    ``t.index_select(1, scatter)`` puts them back and undoes the roll. One copy each way
+    instead of a roll and a partition (two)."""
+    pos = torch.arange(padded[0] * padded[1]).reshape(1, *padded, 1)
+    gather = partition(torch.roll(pos, (-shift[0], -shift[1]), (1, 2)), win).reshape(-1)
+    return gather, torch.argsort(gather)
 
 
 class WindowAttention(nn.Module):
@@ -110,11 +119,11 @@ class WindowAttention(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         b, h, w, c = x.shape
         win, shift, (hp, wp) = self.geometry(h, w)
-        x = nn.functional.pad(x, (0, 0, 0, wp - w, 0, hp - h))
-        if shift != (0, 0):
-            x = torch.roll(x, (-shift[0], -shift[1]), (1, 2))
-        windows = partition(x, win)
-        n = windows.shape[1]
+        if (hp, wp) != (h, w):
+            x = nn.functional.pad(x, (0, 0, 0, wp - w, 0, hp - h))
+        gather, scatter = (i.to(x.device) for i in window_order((hp, wp), win, shift))
+        n = win[0] * win[1]
+        windows = x.reshape(b, hp * wp, c).index_select(1, gather).reshape(-1, n, c)  # [B·nW, N, C]
         q, k, v = self.qkv(windows).reshape(-1, n, 3, self.heads, c // self.heads).unbind(2)
         q, k, v = q.transpose(1, 2), k.transpose(1, 2), v.transpose(1, 2)  # [B·nW, heads, N, d]
         attn = (q * self.scale) @ k.transpose(-2, -1)  # [B·nW, heads, N, N]
@@ -126,7 +135,5 @@ class WindowAttention(nn.Module):
             attn = (attn.reshape(b, nw, self.heads, n, n) + mask.to(x.device)[None, :, None])
             attn = attn.reshape(-1, self.heads, n, n)
         out = (attn.softmax(-1) @ v).transpose(1, 2).reshape(-1, n, c)
-        x = merge(self.proj(out), win, hp, wp)
-        if shift != (0, 0):
-            x = torch.roll(x, shift, (1, 2))
+        x = self.proj(out).reshape(b, hp * wp, c).index_select(1, scatter).reshape(b, hp, wp, c)
         return x[:, :h, :w]
