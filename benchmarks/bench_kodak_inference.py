@@ -5,13 +5,17 @@ a git revision, side by side.
     OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/bench_kodak_inference.py [--reps 3]
     PYTHONPATH=. python benchmarks/bench_kodak_inference.py --rev 68b62cb --rounds 3
         [--out benchmarks/results/kodak_inference]
+    OMP_NUM_THREADS=1 PYTHONPATH=. python benchmarks/bench_kodak_inference.py --layouts
+        --systems adjscc-campaign deepjscc-campaign [--out benchmarks/results/kodak_inference]
 
 Each measurement is a fresh process (``--child``) that sends kodim01-04 as one batch through
 AWGN at 10 dB (``transmit``: encoder, channel, decoder) with the scenario's small checkpoints
 at CBR 1/16, and reports the best wall time per image and a hash of the reconstructions.
 With ``--rev`` the revision is checked out into a temporary git worktree and the two trees
-alternate, system by system, for ``--rounds`` rounds; the report gives the median per tree,
-the ratio, and whether the reconstructions are bit-identical. Needs ../shared/data/kodak and
+alternate, system by system, for ``--rounds`` rounds; the report gives the best and the
+median per tree, the ratio of the bests, and whether the reconstructions are bit-identical. ``--layouts`` runs each system
+in this tree with PyTorch's default layout and in channels-last layout, alternately in one
+process, and reports the largest difference of the reconstructions. Needs ../shared/data/kodak and
 the shipped checkpoints.
 """
 from __future__ import annotations
@@ -70,9 +74,9 @@ def kodak_batch(root: str):
     return torch.stack(images)
 
 
-def child(name: str, tree: Path, kodak: str, reps: int) -> dict:
-    """Seconds per image of one system in this process, and a hash of its reconstructions."""
-    _use_tree(tree)
+def _timed(name: str, kodak: str):
+    """(model maker, batch, timed send) for one system of :data:`CHECKPOINTS` in this
+    process, one thread; ``send(model, x)`` returns (seconds, reconstructions)."""
     import torch
 
     import linksim.baselines.image  # noqa: F401  (registers the peers)
@@ -81,23 +85,59 @@ def child(name: str, tree: Path, kodak: str, reps: int) -> dict:
     from linksim.base.registry import CHANNELS, SYSTEMS
     from linksim.channels.base import Link
 
-    for module in (linksim.tasks.image, linksim.baselines.image):  # the tree's own code
-        assert Path(module.__file__).resolve().is_relative_to(tree), module.__file__
     torch.set_num_threads(1)
     reuse_freed_memory()
-    x = kodak_batch(kodak)
     system, checkpoint = CHECKPOINTS[name]
-    model = SYSTEMS.get(system)(cbr=1 / 16, checkpoint=checkpoint).eval()
     channel = CHANNELS.get("awgn")()
-    times = []
-    with torch.no_grad():
-        model.transmit(x[..., :128, :128], Link(channel, 10.0, 4, seeds=[1, 2, 3, 4]))  # warm-up
-        for _ in range(reps):
-            t = time.perf_counter()
+
+    def make():
+        return SYSTEMS.get(system)(cbr=1 / 16, checkpoint=checkpoint).eval()
+
+    def send(model, x):
+        t = time.perf_counter()
+        with torch.no_grad():
             x_hat, _ = model.transmit(x, Link(channel, 10.0, 4, seeds=[1, 2, 3, 4]))
-            times.append(time.perf_counter() - t)
-    return {"s_per_image": min(times) / 4,
+        return time.perf_counter() - t, x_hat
+
+    return make, kodak_batch(kodak), send
+
+
+def child(name: str, tree: Path, kodak: str, reps: int) -> dict:
+    """Seconds per image of one system in this process, and a hash of its reconstructions."""
+    _use_tree(tree)
+    import linksim.baselines.image
+    import linksim.tasks.image
+
+    for module in (linksim.tasks.image, linksim.baselines.image):  # the tree's own code
+        assert Path(module.__file__).resolve().is_relative_to(tree), module.__file__
+    make, x, send = _timed(name, kodak)
+    model = make()
+    send(model, x[..., :128, :128])  # warm-up
+    runs = [send(model, x) for _ in range(reps)]
+    x_hat = runs[-1][1]
+    return {"s_per_image": min(t for t, _ in runs) / 4,
             "sha1": hashlib.sha1(x_hat.contiguous().numpy().tobytes()).hexdigest()[:16]}
+
+
+def layouts(name: str, kodak: str, reps: int) -> dict:
+    """Seconds per image with the model and the batch in PyTorch's default (NCHW) layout and
+    in channels-last layout, alternating in this process, and the largest difference between
+    the two reconstructions (oneDNN picks other convolution kernels for the second)."""
+    import torch
+
+    make, x, send = _timed(name, kodak)
+    formats = {"nchw": torch.contiguous_format, "channels_last": torch.channels_last}
+    models = {k: make().to(memory_format=f) for k, f in formats.items()}
+    batches = {k: x.contiguous(memory_format=f) for k, f in formats.items()}
+    times, out = {k: [] for k in formats}, {}
+    for i in range(reps + 1):  # the first round warms up
+        for k in formats:
+            t, out[k] = send(models[k], batches[k])
+            if i:
+                times[k].append(t)
+    best = {k: min(v) / 4 for k, v in times.items()}
+    return {"s_per_image": best, "speedup": best["nchw"] / best["channels_last"],
+            "max_abs_difference": (out["nchw"] - out["channels_last"]).abs().max().item()}
 
 
 def measure(name: str, tree: Path, kodak: str, reps: int) -> dict:
@@ -161,13 +201,23 @@ def main() -> int:
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--rev", default=None, help="git revision to compare this tree with")
     ap.add_argument("--systems", nargs="+", default=list(CHECKPOINTS), choices=list(CHECKPOINTS))
+    ap.add_argument("--layouts", action="store_true",
+                    help="NCHW against channels-last in one process (this tree)")
     ap.add_argument("--kodak", default=str(ROOT.parent / "shared" / "data" / "kodak"))
-    ap.add_argument("--out", type=Path, default=None, help="folder for kodak_inference.json / .md")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="folder for kodak_inference.json / .md (--layouts: layouts.json)")
     ap.add_argument("--child", default=None, help=argparse.SUPPRESS)
     ap.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(args.child, args.tree.resolve(), args.kodak, args.reps)))
+        return 0
+    if args.layouts:
+        report = {n: layouts(n, args.kodak, args.reps) for n in args.systems}
+        print(json.dumps(report, indent=1))
+        if args.out:
+            args.out.mkdir(parents=True, exist_ok=True)
+            (args.out / "layouts.json").write_text(json.dumps(report, indent=1) + "\n")
         return 0
     if args.rev is None:
         for n in args.systems:

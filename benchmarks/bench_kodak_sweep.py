@@ -34,9 +34,6 @@ COMMITTED = ROOT / "results/image/kodak_awgn/results.jsonl"
 RESULTS = ROOT / "benchmarks/results/kodak_sweep"
 REPORT = ROOT / "benchmarks/results/kodak_sweep.md"
 VOLATILE = ("wall_time_s",)
-#: the runs the cold full sweep is estimated from: the full sweep warm, and the codec's
-#: systems alone cold and then warm
-ESTIMATE = ("full_warm", "codec_systems_cold", "codec_systems_warm2")
 
 
 def read(path: Path) -> dict[str, dict]:
@@ -108,8 +105,9 @@ def keep_systems(text: str, names: list[str]) -> str:
 
 
 def git_head() -> str:
+    """The commit the run used, ``-dirty`` when tracked files differ from it."""
     try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+        return subprocess.run(["git", "describe", "--always", "--dirty", "--abbrev=7"], cwd=ROOT,
                               capture_output=True, text=True).stdout.strip()
     except OSError:
         return ""
@@ -214,15 +212,6 @@ def report(_: argparse.Namespace) -> int:
         for e in r["comparison"]["examples"]:
             lines.append(f"- {r['label']}: {e['label']} at {e['axes']} differs in "
                          f"{', '.join(e['fields'])}")
-    by = {r["label"]: r for r in rows}
-    if all(k in by for k in ESTIMATE) and by[ESTIMATE[0]]["exit_code"] == 0:
-        full, cold, warm = (by[k]["wall_s"] for k in ESTIMATE)
-        lines.append(f"\n**Cold codec cache, full sweep (estimated, not run):** "
-                     f"{(full + cold - warm) / 60:.1f} min = {ESTIMATE[0]} "
-                     f"{full / 60:.1f} min + ({ESTIMATE[1]} {cold / 60:.1f} min - {ESTIMATE[2]} "
-                     f"{warm / 60:.1f} min): building the codec cache costs the difference "
-                     "of the codec's systems run cold and warm, one after the other; the "
-                     "learned systems never touch the codec cache.")
     REPORT.write_text("\n".join(lines) + "\n")
     print(REPORT.read_text())
     return 0
