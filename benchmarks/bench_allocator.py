@@ -22,6 +22,8 @@ import sys
 import time
 from pathlib import Path
 
+from report_files import write_report
+
 ROOT = Path(__file__).resolve().parents[1]
 CHECKPOINTS = {"mambajscc": "mambajscc-small-cbr1_16-rayleigh-snr0_20",
                "swinjscc": "swinjscc-small-cbr1_16-rayleigh-snr0_20",
@@ -103,10 +105,7 @@ def main() -> int:
               f"{r['minflt']:.0f} | {r['maxrss_mb']:.0f} | {'yes' if r['identical_outputs'] else 'NO'} |"
               for r in rows]
     print("\n".join(lines))
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "allocator.json").write_text(json.dumps(report, indent=1) + "\n")
-        (args.out / "allocator.md").write_text("\n".join(lines) + "\n")
+    write_report(args.out, "allocator", report, lines)
     return 0
 
 

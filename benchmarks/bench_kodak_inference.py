@@ -31,6 +31,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from report_files import write_report
+
 ROOT = Path(__file__).resolve().parents[1]
 #: label -> (system, checkpoint at CBR 1/16), as in scenarios/image/kodak_awgn.toml
 CHECKPOINTS = {
@@ -215,9 +217,7 @@ def main() -> int:
     if args.layouts:
         report = {n: layouts(n, args.kodak, args.reps) for n in args.systems}
         print(json.dumps(report, indent=1))
-        if args.out:
-            args.out.mkdir(parents=True, exist_ok=True)
-            (args.out / "layouts.json").write_text(json.dumps(report, indent=1) + "\n")
+        write_report(args.out, "layouts", report)
         return 0
     if args.rev is None:
         for n in args.systems:
@@ -225,10 +225,7 @@ def main() -> int:
         return 0
     report, lines = compare(args.rev, args.systems, args.kodak, args.reps, args.rounds)
     print("\n".join(lines))
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        (args.out / "kodak_inference.json").write_text(json.dumps(report, indent=1) + "\n")
-        (args.out / "kodak_inference.md").write_text("\n".join(lines) + "\n")
+    write_report(args.out, "kodak_inference", report, lines)
     return 0
 
 

@@ -16,7 +16,6 @@ batch). Needs ../shared/data/kodak and the shipped checkpoints.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -25,6 +24,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 from bench_kodak_inference import CHECKPOINTS, kodak_batch
+from report_files import write_report
 
 import linksim.baselines.image  # noqa: F401  (registers the peers)
 import linksim.tasks.image  # noqa: F401
@@ -110,12 +110,9 @@ def main() -> int:
               + " | ".join(f"{100 * r['share'][g]:.0f}%" for g in groups) + " |"
               for label, r in rows.items()]
     print("\n".join(lines))
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
-        report = {"rates": rates, "systems": rows, "load_avg": load, "cpus": os.cpu_count(),
-                  "torch": torch.__version__, "python": sys.version.split()[0]}
-        (args.out / "time_budget.json").write_text(json.dumps(report, indent=1) + "\n")
-        (args.out / "time_budget.md").write_text("\n".join(lines) + "\n")
+    write_report(args.out, "time_budget", {"rates": rates, "systems": rows, "load_avg": load,
+                                           "cpus": os.cpu_count(), "torch": torch.__version__,
+                                           "python": sys.version.split()[0]}, lines)
     return 0
 
 
