@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from linksim.base.registry import CHANNELS, DATASETS, SYSTEMS, TASKS
+from linksim.core.catalog import entry_keys
 from linksim.scenario import parse
 from linksim.scenario.reference import MEANINGS, PART_KEYS, markdown
 from linksim.tables import expand_blocks
@@ -102,11 +103,10 @@ def test_scenario_reference_lists_every_key_the_parser_accepts():
             heading = f"`{kind} = \"{name}\"`{where}\n"
             assert heading in text, heading
             section = text.split(heading, 1)[1].split("\n### ", 1)[0]
-            keys = getattr(factory, "scenario_keys", None)
             skip = ("self",)
             if registry is SYSTEMS and task:
                 t = TASKS.get(task)()
                 skip += tuple(t.build_kwargs({a.name: 0.0 for a in t.axes}))
-            names = list(keys()) if keys else parse.accepted_params(factory, skip)[0]
+            names = entry_keys(factory, skip)[0]
             for key in names:
                 assert f"`{key}`" in section, (name, key)

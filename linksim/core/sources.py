@@ -120,11 +120,6 @@ def _absolute(base: str, rel: str) -> str:
     return ".".join(up + ([base[level:]] if base[level:] else []))
 
 
-def registrations() -> list[tuple[str, str, str]]:
-    """``(file, decorator, name)`` of every registration site, sorted."""
-    return Sources().registrations()
-
-
 def source_digest() -> str:
     """SHA-1 of the registration sites (the catalog's stamp)."""
     return Sources().digest()

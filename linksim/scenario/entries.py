@@ -62,7 +62,7 @@ class Entry(NamedTuple):
 
 
 def entry_tables(r: Reader, raw: dict[str, Any], section: str, task: Any, known: Registered,
-             required: bool = True) -> list[dict[str, Any]]:
+                 required: bool = True) -> list[dict[str, Any]]:
     """The tables of ``[[section]]``: at least one when ``required``."""
     entries = raw.get(section, [] if not required else None)
     if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries) or (
@@ -73,7 +73,7 @@ def entry_tables(r: Reader, raw: dict[str, Any], section: str, task: Any, known:
 
 
 def check_entry(r: Reader, table: Sequence[Any], entry: dict[str, Any], task: Any,
-           known: Registered) -> Entry:
+                known: Registered) -> Entry:
     """An entry's name (registered for the task), label and parameters (none a sweep axis,
     each a key the part accepts)."""
     section = table[0]
@@ -97,10 +97,10 @@ def check_entry(r: Reader, table: Sequence[Any], entry: dict[str, Any], task: An
 
 
 def parts(r: Reader, raw: dict[str, Any], section: str, task: Task, known: Registered,
-           required: bool = True) -> list[PartConfig]:
-    """The ``[[section]]`` entries: each :func:`_entry`, then the part's own checks of its
-    parameters, its ``only`` axis values and a label unique in the section."""
-    parts, labels = [], set()
+          required: bool = True) -> list[PartConfig]:
+    """The ``[[section]]`` entries: each :func:`check_entry`, then the part's own checks of
+    its parameters, its ``only`` axis values and a label unique in the section."""
+    out, labels = [], set()
     for i, raw_entry in enumerate(entry_tables(r, raw, section, task, known, required)):
         table = (section, i)
         name, factory, label, params = check_entry(r, table, raw_entry, task, known)
@@ -116,9 +116,9 @@ def parts(r: Reader, raw: dict[str, Any], section: str, task: Task, known: Regis
         if label in labels:
             raise r.error(table, "label", f"duplicate label {label!r}; give each entry a unique label")
         labels.add(label)
-        parts.append(PartConfig(name=name.lower(), label=label, params=params, only=only,
-                                line=r.line_of(table, None)))
-    return parts
+        out.append(PartConfig(name=name.lower(), label=label, params=params, only=only,
+                              line=r.line_of(table, None)))
+    return out
 
 
 def _only(r: Reader, table: Sequence[Any], entry: dict[str, Any], task: Task

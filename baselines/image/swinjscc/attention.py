@@ -60,8 +60,8 @@ def attention_mask(size: tuple[int, int], padded: tuple[int, int], win: tuple[in
         return None
     labels = (_axis_labels(size[0], padded[0], win[0], shift[0])[:, None] * 4
               + _axis_labels(size[1], padded[1], win[1], shift[1])[None, :])
-    labels = torch.roll(labels, (-shift[0], -shift[1]), (0, 1))
-    windows = partition(labels[None, :, :, None], win).squeeze(-1)  # [nW, N]
+    gather, _ = window_order(padded, win, shift)
+    windows = labels.reshape(-1)[gather].reshape(-1, win[0] * win[1])  # [nW, N], rolled
     differ = windows[:, :, None] != windows[:, None, :]
     return differ.float() * -100.0
 
